@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'bad-external-data'
   | 'unknown-op-domain'
   | 'bad-tensor'
+  | 'bad-image'
   | 'unsupported'
   | 'cancelled'
   | 'worker-crashed'

@@ -1,0 +1,171 @@
+// The app store: typed zustand slices (model, runtime, demo). Workers, AbortControllers and typed arrays
+// stay outside the state; only plain data lives here.
+import { proxy } from 'comlink';
+import { create } from 'zustand';
+import type { ModelCard } from '../onnx/summary';
+import type { ClassifyReport } from '../pipeline/classify';
+import type { RuntimeInfo } from '../runtime/probe';
+import type { PreprocessRecipe } from '../data/preprocess';
+import { QbError, toQbError, type QbErrorData } from '../shared/errors';
+import { createModelClient, createRuntimeClient } from '../../workers/clients';
+import type { Progress } from '../../workers/progress';
+import { toProgressView, type ProgressView } from './progress-view';
+
+export type JobStatus = 'idle' | 'running' | 'done' | 'error';
+
+export interface ModelSlice {
+  model: {
+    status: JobStatus;
+    /** Card of the last model that loaded; kept when a later file fails, so nothing is lost. */
+    card: ModelCard | null;
+    /** Files behind `card`, kept for running the model. */
+    files: File[];
+    loadingName: string;
+    progress: ProgressView | null;
+    error: QbErrorData | null;
+  };
+  loadModel(files: File[]): Promise<void>;
+  cancelModel(): void;
+  dismissModelError(): void;
+}
+
+export interface RuntimeSlice {
+  runtime: { status: JobStatus; info: RuntimeInfo | null; error: QbErrorData | null };
+  probeRuntime(): Promise<void>;
+}
+
+export interface DemoImage {
+  name: string;
+  url: string;
+  label: number;
+}
+
+export interface DemoSlice {
+  demo: {
+    status: JobStatus;
+    classes: string[];
+    images: DemoImage[];
+    report: ClassifyReport | null;
+    progress: ProgressView | null;
+    error: QbErrorData | null;
+  };
+  runDemo(): Promise<void>;
+  cancelDemo(): void;
+}
+
+export type AppState = ModelSlice & RuntimeSlice & DemoSlice;
+
+interface DemoManifest {
+  model: string;
+  classes: string[];
+  preprocess: PreprocessRecipe;
+  images: { file: string; label: string }[];
+}
+
+const modelClient = createModelClient();
+const runtimeClient = createRuntimeClient();
+let modelAbort: AbortController | undefined;
+let demoAbort: AbortController | undefined;
+
+/** Keeps progress events per stage so the ETA restarts when the stage changes. */
+function progressTracker(set: (view: ProgressView) => void): (p: Progress) => void {
+  let stage: Progress['stage'] | undefined;
+  let startedMs = 0;
+  return (p) => {
+    const now = performance.now();
+    if (p.stage !== stage) {
+      stage = p.stage;
+      startedMs = now;
+    }
+    set(toProgressView(p, startedMs, now));
+  };
+}
+
+async function fetchFile(url: string, name: string, type = ''): Promise<File> {
+  const res = await fetch(url);
+  if (!res.ok) throw new QbError('internal', `The demo file ${name} is missing from this build.`, `${url}: HTTP ${res.status}`);
+  return new File([await res.blob()], name, { type });
+}
+
+export const useStore = create<AppState>()((set, get) => ({
+  model: { status: 'idle', card: null, files: [], loadingName: '', progress: null, error: null },
+
+  async loadModel(files) {
+    modelAbort?.abort();
+    const abort = new AbortController();
+    modelAbort = abort;
+    const name = files.find((f) => /\.(onnx|ort)$/i.test(f.name))?.name ?? files[0]?.name ?? '';
+    set((s) => ({ model: { ...s.model, status: 'running', loadingName: name, progress: null, error: null } }));
+    const onProgress = progressTracker((view) => {
+      if (modelAbort === abort) set((s) => ({ model: { ...s.model, progress: view } }));
+    });
+    try {
+      const card = await modelClient.run((api, jobId) => api.inspect(jobId, files, proxy(onProgress)), abort.signal);
+      if (modelAbort !== abort) return;
+      set({ model: { status: 'done', card, files, loadingName: '', progress: null, error: null } });
+    } catch (err) {
+      if (modelAbort !== abort) return;
+      const e = toQbError(err);
+      set((s) => ({
+        model: { ...s.model, status: e.code === 'cancelled' ? (s.model.card ? 'done' : 'idle') : 'error', loadingName: '', progress: null, error: e.code === 'cancelled' ? null : e.toData() },
+      }));
+    }
+  },
+
+  cancelModel() {
+    modelAbort?.abort();
+  },
+
+  dismissModelError() {
+    set((s) => ({ model: { ...s.model, error: null, status: s.model.card ? 'done' : 'idle' } }));
+  },
+
+  runtime: { status: 'idle', info: null, error: null },
+
+  async probeRuntime() {
+    if (get().runtime.status === 'running') return;
+    set({ runtime: { status: 'running', info: null, error: null } });
+    try {
+      const info = await runtimeClient.run((api) => api.probe());
+      set({ runtime: { status: 'done', info, error: null } });
+    } catch (err) {
+      set({ runtime: { status: 'error', info: null, error: toQbError(err).toData() } });
+    }
+  },
+
+  demo: { status: 'idle', classes: [], images: [], report: null, progress: null, error: null },
+
+  async runDemo() {
+    demoAbort?.abort();
+    const abort = new AbortController();
+    demoAbort = abort;
+    set((s) => ({ demo: { ...s.demo, status: 'running', report: null, progress: null, error: null } }));
+    const onProgress = progressTracker((view) => {
+      if (demoAbort === abort) set((s) => ({ demo: { ...s.demo, progress: view } }));
+    });
+    try {
+      const base = `${import.meta.env.BASE_URL}demo/`;
+      const res = await fetch(`${base}demo.json`);
+      if (!res.ok) throw new QbError('internal', 'The demo is missing from this build.', `demo.json: HTTP ${res.status}`);
+      const manifest = (await res.json()) as DemoManifest;
+      const modelFile = await fetchFile(base + manifest.model, manifest.model);
+      const listed = manifest.images.map((img) => ({ name: img.file.split('/').pop() ?? img.file, url: base + img.file, label: manifest.classes.indexOf(img.label) }));
+      set((s) => ({ demo: { ...s.demo, classes: manifest.classes, images: listed } }));
+      const images = await Promise.all(listed.map(async (img) => ({ file: await fetchFile(img.url, img.name, 'image/png'), label: img.label })));
+      await get().loadModel([modelFile]);
+      if (demoAbort !== abort) return;
+      const report = await runtimeClient.run((api, jobId) => api.classify(jobId, { model: modelFile, images, recipe: manifest.preprocess }, proxy(onProgress)), abort.signal);
+      if (demoAbort !== abort) return;
+      set((s) => ({ demo: { ...s.demo, status: 'done', report, progress: null } }));
+      void get().probeRuntime();
+    } catch (err) {
+      if (demoAbort !== abort) return;
+      const e = toQbError(err);
+      set((s) => ({ demo: { ...s.demo, status: e.code === 'cancelled' ? 'idle' : 'error', progress: null, error: e.code === 'cancelled' ? null : e.toData() } }));
+    }
+  },
+
+  cancelDemo() {
+    demoAbort?.abort();
+  },
+}));

@@ -1,0 +1,18 @@
+// The app's worker clients, created lazily (one per job kind). Vite bundles each worker entry as a module.
+import { WorkerClient, type WorkerLike } from './client';
+import type { ModelApi } from './model-api';
+import type { RuntimeApi } from './runtime-api';
+
+export function createModelClient(): WorkerClient<ModelApi> {
+  return new WorkerClient<ModelApi>(
+    () => new Worker(new URL('./model.worker.ts', import.meta.url), { type: 'module', name: 'model' }) as WorkerLike,
+    { label: 'model reader' },
+  );
+}
+
+export function createRuntimeClient(): WorkerClient<RuntimeApi> {
+  return new WorkerClient<RuntimeApi>(
+    () => new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'runtime' }) as WorkerLike,
+    { label: 'inference engine' },
+  );
+}

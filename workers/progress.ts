@@ -1,0 +1,58 @@
+// Progress events of background jobs: a tagged union shared by workers and the UI, and a throttle.
+
+/** One progress report. `done`/`total` are in the unit the stage names (bytes, images, nodes). */
+export type Progress =
+  | { stage: 'read'; doneBytes: number; totalBytes: number }
+  | { stage: 'decode' }
+  | { stage: 'summarize' }
+  | { stage: 'load-runtime' }
+  | { stage: 'create-session' }
+  | { stage: 'decode-images'; done: number; total: number }
+  | { stage: 'infer'; done: number; total: number }
+  | { stage: 'done' };
+
+export type ProgressStage = Progress['stage'];
+
+/** Plain-language name of each stage, for the progress bar. */
+export const STAGE_LABEL: Record<ProgressStage, string> = {
+  read: 'Reading the file',
+  decode: 'Decoding the model',
+  summarize: 'Building the model card',
+  'load-runtime': 'Starting the inference engine',
+  'create-session': 'Preparing the model to run',
+  'decode-images': 'Decoding images',
+  infer: 'Running the model',
+  done: 'Done',
+};
+
+/** Fraction done in [0, 1] for stages with a count, undefined for single-step stages. */
+export function progressFraction(p: Progress): number | undefined {
+  if (p.stage === 'read') return p.totalBytes > 0 ? p.doneBytes / p.totalBytes : undefined;
+  if (p.stage === 'decode-images' || p.stage === 'infer') return p.total > 0 ? p.done / p.total : undefined;
+  if (p.stage === 'done') return 1;
+  return undefined;
+}
+
+export type ProgressSink = (p: Progress) => void;
+
+/**
+ * Wraps a sink so it is called at most every `intervalMs` (default 100 ms, ~10 Hz). A stage change and
+ * the final 'done' always pass, so the UI never misses a stage or the end. Never awaits the sink.
+ */
+export function throttleProgress(sink: ProgressSink, intervalMs = 100, now: () => number = () => performance.now()): ProgressSink {
+  let lastAt = -Infinity;
+  let lastStage: ProgressStage | undefined;
+  return (p) => {
+    const t = now();
+    const stageChanged = p.stage !== lastStage;
+    const isLastOfStage = progressFraction(p) === 1;
+    if (!stageChanged && !isLastOfStage && t - lastAt < intervalMs) return;
+    lastAt = t;
+    lastStage = p.stage;
+    try {
+      sink(p);
+    } catch {
+      // A broken listener (e.g. a closed page) must never fail the job itself.
+    }
+  };
+}
