@@ -108,33 +108,73 @@ function initParams(rng: Rng): Params {
 }
 
 /**
- * 3x3 pad-1 convolution followed by ReLU, written as shifted whole-row multiply-adds so the innermost
- * loop is a plain contiguous run that V8 compiles tightly (no per-pixel bounds branches).
+ * Unrolls 3x3 pad-1 patches into col[(ci*9 + ky*3 + kx) * plane + y*side + x] (zero outside the image), so
+ * the convolution becomes a matrix product whose inner loops run over a whole contiguous plane.
  */
-function convReluForward(input: Float32Array, inOffset: number, shape: ConvShape, w: Float32Array, b: Float32Array, out: Float32Array): void {
-  const { cin, cout, side } = shape;
+function im2col(input: Float32Array, inOffset: number, cin: number, side: number, col: Float32Array): void {
   const plane = side * side;
-  for (let co = 0; co < cout; co++) {
-    const oBase = co * plane;
-    out.fill(b[co]!, oBase, oBase + plane);
-    for (let ci = 0; ci < cin; ci++) {
-      const iBase = inOffset + ci * plane;
-      for (let ky = 0; ky < 3; ky++) {
-        const dy = ky - 1;
-        const y0 = dy < 0 ? 1 : 0;
-        const y1 = dy > 0 ? side - 1 : side;
-        for (let kx = 0; kx < 3; kx++) {
-          const dx = kx - 1;
-          const x0 = dx < 0 ? 1 : 0;
-          const x1 = dx > 0 ? side - 1 : side;
-          const wv = w[((co * cin + ci) * 3 + ky) * 3 + kx]!;
-          for (let y = y0; y < y1; y++) {
-            const oRow = oBase + y * side;
-            const iRow = iBase + (y + dy) * side + dx;
-            for (let x = x0; x < x1; x++) out[oRow + x]! += wv * input[iRow + x]!;
+  for (let ci = 0; ci < cin; ci++) {
+    const iBase = inOffset + ci * plane;
+    for (let ky = 0; ky < 3; ky++) {
+      const dy = ky - 1;
+      for (let kx = 0; kx < 3; kx++) {
+        const dx = kx - 1;
+        const cBase = (ci * 9 + ky * 3 + kx) * plane;
+        for (let y = 0; y < side; y++) {
+          const sy = y + dy;
+          const cRow = cBase + y * side;
+          if (sy < 0 || sy >= side) {
+            col.fill(0, cRow, cRow + side);
+            continue;
+          }
+          const iRow = iBase + sy * side + dx;
+          for (let x = 0; x < side; x++) {
+            const sx = x + dx;
+            col[cRow + x] = sx >= 0 && sx < side ? input[iRow + x]! : 0;
           }
         }
       }
+    }
+  }
+}
+
+/** Adjoint of im2col: sums column gradients back onto the input positions they were copied from. */
+function col2im(dCol: Float32Array, cin: number, side: number, dIn: Float32Array): void {
+  const plane = side * side;
+  dIn.fill(0, 0, cin * plane);
+  for (let ci = 0; ci < cin; ci++) {
+    const iBase = ci * plane;
+    for (let ky = 0; ky < 3; ky++) {
+      const dy = ky - 1;
+      for (let kx = 0; kx < 3; kx++) {
+        const dx = kx - 1;
+        const cBase = (ci * 9 + ky * 3 + kx) * plane;
+        const y0 = dy < 0 ? 1 : 0;
+        const y1 = dy > 0 ? side - 1 : side;
+        const x0 = dx < 0 ? 1 : 0;
+        const x1 = dx > 0 ? side - 1 : side;
+        for (let y = y0; y < y1; y++) {
+          const cRow = cBase + y * side;
+          const iRow = iBase + (y + dy) * side + dx;
+          for (let x = x0; x < x1; x++) dIn[iRow + x]! += dCol[cRow + x]!;
+        }
+      }
+    }
+  }
+}
+
+/** 3x3 pad-1 convolution as W[cout, cin*9] x col[cin*9, plane], then ReLU. */
+function convReluForward(col: Float32Array, shape: ConvShape, w: Float32Array, b: Float32Array, out: Float32Array): void {
+  const { cin, cout, side } = shape;
+  const plane = side * side;
+  const k = cin * 9;
+  for (let co = 0; co < cout; co++) {
+    const oBase = co * plane;
+    out.fill(b[co]!, oBase, oBase + plane);
+    for (let j = 0; j < k; j++) {
+      const wv = w[co * k + j]!;
+      const cBase = j * plane;
+      for (let p = 0; p < plane; p++) out[oBase + p]! += wv * col[cBase + p]!;
     }
   }
   for (let i = 0; i < cout * plane; i++) if (out[i]! < 0) out[i] = 0;
@@ -142,60 +182,43 @@ function convReluForward(input: Float32Array, inOffset: number, shape: ConvShape
 
 /**
  * Backward of conv+ReLU: `dOut` is the gradient w.r.t. the ReLU output and is masked in place by where
- * the activation was positive. Accumulates dW/dB; writes dIn unless null (the first layer needs none).
+ * the activation was positive. Accumulates dW/dB; writes the column gradient unless dCol is null (the
+ * first layer needs no input gradient).
  */
 function convReluBackward(
-  input: Float32Array,
-  inOffset: number,
+  col: Float32Array,
   shape: ConvShape,
   w: Float32Array,
   act: Float32Array,
   dOut: Float32Array,
   dW: Float32Array,
   dB: Float32Array,
-  dIn: Float32Array | null,
+  dCol: Float32Array | null,
 ): void {
   const { cin, cout, side } = shape;
   const plane = side * side;
+  const k = cin * 9;
   for (let i = 0; i < cout * plane; i++) if (act[i]! <= 0) dOut[i] = 0;
-  if (dIn !== null) dIn.fill(0, 0, cin * plane);
+  if (dCol !== null) dCol.fill(0, 0, k * plane);
   for (let co = 0; co < cout; co++) {
     const oBase = co * plane;
     let biasGrad = 0;
-    for (let i = oBase; i < oBase + plane; i++) biasGrad += dOut[i]!;
+    for (let p = oBase; p < oBase + plane; p++) biasGrad += dOut[p]!;
     dB[co]! += biasGrad;
-    for (let ci = 0; ci < cin; ci++) {
-      const iBase = inOffset + ci * plane;
-      const dInBase = ci * plane;
-      for (let ky = 0; ky < 3; ky++) {
-        const dy = ky - 1;
-        const y0 = dy < 0 ? 1 : 0;
-        const y1 = dy > 0 ? side - 1 : side;
-        for (let kx = 0; kx < 3; kx++) {
-          const dx = kx - 1;
-          const x0 = dx < 0 ? 1 : 0;
-          const x1 = dx > 0 ? side - 1 : side;
-          const wIndex = ((co * cin + ci) * 3 + ky) * 3 + kx;
-          const wv = w[wIndex]!;
-          let acc = 0;
-          for (let y = y0; y < y1; y++) {
-            const oRow = oBase + y * side;
-            const shift = (y + dy) * side + dx;
-            const iRow = iBase + shift;
-            if (dIn !== null) {
-              const dRow = dInBase + shift;
-              for (let x = x0; x < x1; x++) {
-                const g = dOut[oRow + x]!;
-                acc += g * input[iRow + x]!;
-                dIn[dRow + x]! += wv * g;
-              }
-            } else {
-              for (let x = x0; x < x1; x++) acc += dOut[oRow + x]! * input[iRow + x]!;
-            }
-          }
-          dW[wIndex]! += acc;
+    for (let j = 0; j < k; j++) {
+      const cBase = j * plane;
+      let acc = 0;
+      if (dCol !== null) {
+        const wv = w[co * k + j]!;
+        for (let p = 0; p < plane; p++) {
+          const g = dOut[oBase + p]!;
+          acc += g * col[cBase + p]!;
+          dCol[cBase + p]! += wv * g;
         }
+      } else {
+        for (let p = 0; p < plane; p++) acc += dOut[oBase + p]! * col[cBase + p]!;
       }
+      dW[co * k + j]! += acc;
     }
   }
 }
@@ -226,16 +249,21 @@ function maxPoolBackward(dOut: Float32Array, argmax: Int32Array, outLen: number,
 
 /** Activations of one forward pass, kept for the backward pass. */
 class Workspace {
+  readonly col1 = new Float32Array(CONV1.cin * 9 * CONV1.side * CONV1.side);
   readonly a1 = new Float32Array(CONV1.cout * CONV1.side * CONV1.side);
   readonly p1 = new Float32Array(CONV2.cin * CONV2.side * CONV2.side);
   readonly arg1 = new Int32Array(this.p1.length);
+  readonly col2 = new Float32Array(CONV2.cin * 9 * CONV2.side * CONV2.side);
   readonly a2 = new Float32Array(CONV2.cout * CONV2.side * CONV2.side);
   readonly p2 = new Float32Array(CONV3.cin * CONV3.side * CONV3.side);
   readonly arg2 = new Int32Array(this.p2.length);
+  readonly col3 = new Float32Array(CONV3.cin * 9 * CONV3.side * CONV3.side);
   readonly a3 = new Float32Array(CONV3.cout * CONV3.side * CONV3.side);
   readonly pooled = new Float32Array(FC_IN);
   readonly logits = new Float32Array(NUM_CLASSES);
   readonly probs = new Float32Array(NUM_CLASSES);
+  readonly dCol2 = new Float32Array(this.col2.length);
+  readonly dCol3 = new Float32Array(this.col3.length);
   readonly dA1 = new Float32Array(this.a1.length);
   readonly dP1 = new Float32Array(this.p1.length);
   readonly dA2 = new Float32Array(this.a2.length);
@@ -245,11 +273,14 @@ class Workspace {
 
 /** Forward pass of one image (NCHW float at `offset` in `images`); leaves logits in ws.logits. */
 function forward(p: Params, images: Float32Array, offset: number, ws: Workspace): void {
-  convReluForward(images, offset, CONV1, p.w1, p.b1, ws.a1);
+  im2col(images, offset, CONV1.cin, CONV1.side, ws.col1);
+  convReluForward(ws.col1, CONV1, p.w1, p.b1, ws.a1);
   maxPoolForward(ws.a1, CONV1.cout, CONV1.side, ws.p1, ws.arg1);
-  convReluForward(ws.p1, 0, CONV2, p.w2, p.b2, ws.a2);
+  im2col(ws.p1, 0, CONV2.cin, CONV2.side, ws.col2);
+  convReluForward(ws.col2, CONV2, p.w2, p.b2, ws.a2);
   maxPoolForward(ws.a2, CONV2.cout, CONV2.side, ws.p2, ws.arg2);
-  convReluForward(ws.p2, 0, CONV3, p.w3, p.b3, ws.a3);
+  im2col(ws.p2, 0, CONV3.cin, CONV3.side, ws.col3);
+  convReluForward(ws.col3, CONV3, p.w3, p.b3, ws.a3);
   const plane3 = CONV3.side * CONV3.side;
   for (let c = 0; c < FC_IN; c++) {
     let sum = 0;
@@ -298,11 +329,13 @@ function trainStep(p: Params, grads: Params, images: Float32Array, offset: numbe
     for (let k = 0; k < NUM_CLASSES; k++) g += (ws.probs[k]! - (k === label ? 1 : 0)) * p.wf[k * FC_IN + c]!;
     ws.dA3.fill(g / plane3, c * plane3, (c + 1) * plane3);
   }
-  convReluBackward(ws.p2, 0, CONV3, p.w3, ws.a3, ws.dA3, grads.w3, grads.b3, ws.dP2);
+  convReluBackward(ws.col3, CONV3, p.w3, ws.a3, ws.dA3, grads.w3, grads.b3, ws.dCol3);
+  col2im(ws.dCol3, CONV3.cin, CONV3.side, ws.dP2);
   maxPoolBackward(ws.dP2, ws.arg2, ws.p2.length, ws.dA2, ws.a2.length);
-  convReluBackward(ws.p1, 0, CONV2, p.w2, ws.a2, ws.dA2, grads.w2, grads.b2, ws.dP1);
+  convReluBackward(ws.col2, CONV2, p.w2, ws.a2, ws.dA2, grads.w2, grads.b2, ws.dCol2);
+  col2im(ws.dCol2, CONV2.cin, CONV2.side, ws.dP1);
   maxPoolBackward(ws.dP1, ws.arg1, ws.p1.length, ws.dA1, ws.a1.length);
-  convReluBackward(images, offset, CONV1, p.w1, ws.a1, ws.dA1, grads.w1, grads.b1, null);
+  convReluBackward(ws.col1, CONV1, p.w1, ws.a1, ws.dA1, grads.w1, grads.b1, null);
   return { loss, correct };
 }
 

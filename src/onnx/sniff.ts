@@ -72,5 +72,5 @@ export function looksLikeText(bytes: Uint8Array): SniffResult | undefined {
   if (textShare(bytes) < 0.95) return undefined;
   const first = bytes.find((b) => b !== 32 && b !== 9 && b !== 10 && b !== 13 && b !== 0xef && b !== 0xbb && b !== 0xbf);
   const kind = first === 0x7b || first === 0x5b ? 'a JSON text file' : 'a text file';
-  return { kind, advice: 'ONNX models are binary files ending in .onnx. Label files belong in the dataset step.' };
+  return { kind, advice: 'ONNX models are binary files, usually ending in .onnx.' };
 }

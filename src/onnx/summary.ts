@@ -81,6 +81,15 @@ export const RUNTIME_DOMAINS: ReadonlySet<string> = new Set(['', 'ai.onnx', 'ai.
 
 const MAX_LISTED_NODES = 500;
 
+/** Element count, or 0 for damaged dims: the card still describes the rest (readTensor reports the damage). */
+function countOrZero(dims: readonly bigint[]): number {
+  try {
+    return elementCount(dims);
+  } catch {
+    return 0;
+  }
+}
+
 function quantizationState(ops: Record<string, number>): QuantizationState {
   const found: Record<string, number> = {};
   const formats: QuantizationState['formats'] = [];
@@ -154,12 +163,7 @@ export function summarizeModel(model: ModelProto, fileName: string, fileSizeByte
   const external = new Map<string, number>();
   let params = 0;
   forEachWeight(graph, (t) => {
-    let elements = 0;
-    try {
-      elements = elementCount(t.dims);
-    } catch {
-      elements = 0;
-    }
+    const elements = countOrZero(t.dims);
     const bytes = tensorByteSize(t);
     const s = byDtype.get(t.dataType) ?? { dtype: dtypeName(t.dataType), tensors: 0, elements: 0, bytes: 0 };
     s.tensors++;
@@ -171,13 +175,7 @@ export function summarizeModel(model: ModelProto, fileName: string, fileSizeByte
       external.set(loc, (external.get(loc) ?? 0) + bytes);
     }
   });
-  for (const t of graph.initializer) {
-    try {
-      params += elementCount(t.dims);
-    } catch {
-      // A damaged dim was already reported as 0 elements above; the card still shows the rest.
-    }
-  }
+  for (const t of graph.initializer) params += countOrZero(t.dims);
   const bytesByDtype = [...byDtype.values()].sort((a, b) => b.bytes - a.bytes);
   const weightBytes = bytesByDtype.reduce((sum, s) => sum + s.bytes, 0);
 

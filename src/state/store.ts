@@ -81,8 +81,8 @@ function progressTracker(set: (view: ProgressView) => void): (p: Progress) => vo
   };
 }
 
-async function fetchFile(url: string, name: string, type = ''): Promise<File> {
-  const res = await fetch(url);
+async function fetchFile(url: string, name: string, type: string, signal: AbortSignal): Promise<File> {
+  const res = await fetch(url, { signal });
   if (!res.ok) throw new QbError('internal', `The demo file ${name} is missing from this build.`, `${url}: HTTP ${res.status}`);
   return new File([await res.blob()], name, { type });
 }
@@ -114,6 +114,8 @@ export const useStore = create<AppState>()((set, get) => ({
 
   cancelModel() {
     modelAbort?.abort();
+    modelAbort = undefined;
+    set((s) => ({ model: { ...s.model, status: s.model.card ? 'done' : 'idle', loadingName: '', progress: null } }));
   },
 
   dismissModelError() {
@@ -145,27 +147,32 @@ export const useStore = create<AppState>()((set, get) => ({
     });
     try {
       const base = `${import.meta.env.BASE_URL}demo/`;
-      const res = await fetch(`${base}demo.json`);
+      const res = await fetch(`${base}demo.json`, { signal: abort.signal });
       if (!res.ok) throw new QbError('internal', 'The demo is missing from this build.', `demo.json: HTTP ${res.status}`);
       const manifest = (await res.json()) as DemoManifest;
-      const modelFile = await fetchFile(base + manifest.model, manifest.model);
+      const modelFile = await fetchFile(base + manifest.model, manifest.model, 'application/octet-stream', abort.signal);
       const listed = manifest.images.map((img) => ({ name: img.file.split('/').pop() ?? img.file, url: base + img.file, label: manifest.classes.indexOf(img.label) }));
       set((s) => ({ demo: { ...s.demo, classes: manifest.classes, images: listed } }));
-      const images = await Promise.all(listed.map(async (img) => ({ file: await fetchFile(img.url, img.name, 'image/png'), label: img.label })));
+      const images = await Promise.all(listed.map(async (img) => ({ file: await fetchFile(img.url, img.name, 'image/png', abort.signal), label: img.label })));
       await get().loadModel([modelFile]);
-      if (demoAbort !== abort) return;
+      if (demoAbort !== abort || abort.signal.aborted) return;
       const report = await runtimeClient.run((api, jobId) => api.classify(jobId, { model: modelFile, images, recipe: manifest.preprocess }, proxy(onProgress)), abort.signal);
       if (demoAbort !== abort) return;
       set((s) => ({ demo: { ...s.demo, status: 'done', report, progress: null } }));
       void get().probeRuntime();
     } catch (err) {
       if (demoAbort !== abort) return;
-      const e = toQbError(err);
+      // A cancelled fetch rejects with a DOMException, not our QbError: the signal says what happened.
+      const e = abort.signal.aborted ? new QbError('cancelled', 'Cancelled.') : toQbError(err);
       set((s) => ({ demo: { ...s.demo, status: e.code === 'cancelled' ? 'idle' : 'error', progress: null, error: e.code === 'cancelled' ? null : e.toData() } }));
     }
   },
 
   cancelDemo() {
+    // Settle the UI at once; the aborted job's late answers are ignored because demoAbort moved on.
     demoAbort?.abort();
+    demoAbort = undefined;
+    if (get().model.status === 'running') get().cancelModel();
+    set((s) => ({ demo: { ...s.demo, status: 'idle', progress: null } }));
   },
 }));

@@ -1,0 +1,131 @@
+// Writes the files the browser e2e tests drop into the app (good models and every kind of wrong file)
+// into e2e/.fixtures/ (gitignored). Run: npx tsx scripts/make-fixtures.ts [outDir]
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { deflateSync } from 'node:zlib';
+import { create } from '@bufbuild/protobuf';
+import { decodeModel, encodeModel } from '../src/onnx/model-io';
+import { StringStringEntryProtoSchema } from '../src/onnx/proto/onnx_pb';
+import { looksLikeText, sniffNonOnnx } from '../src/onnx/sniff';
+import { QbError } from '../src/shared/errors';
+import { customDomainModel, externalDataModel, qdqModel, randomBytes, tinyConvModel } from '../test/fixtures';
+import { sharedPath } from '../test/shared-data';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Default output folder of the e2e fixtures. */
+export const FIXTURES_DIR = resolve(repoRoot, 'e2e/.fixtures');
+
+/** Data file the missing-data fixture points at; it is never written. */
+export const MISSING_DATA_FILE = 'tiny-ext-missing.onnx.data';
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  dv.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+/** A valid 2x2 RGB PNG (red, green / blue, white) that any decoder opens. */
+export function tinyPng(): Uint8Array {
+  const ihdr = new Uint8Array(13);
+  const dv = new DataView(ihdr.buffer);
+  dv.setUint32(0, 2); // width
+  dv.setUint32(4, 2); // height
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit, truecolour, deflate, no filter method, no interlace
+  const rows = new Uint8Array([0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 255, 255, 255]);
+  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(rows)), pngChunk('IEND', new Uint8Array(0))];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function errorCode(bytes: Uint8Array): string | undefined {
+  try {
+    decodeModel(bytes);
+    return undefined;
+  } catch (err) {
+    if (err instanceof QbError) return err.code;
+    throw err;
+  }
+}
+
+/** Seeded random bytes with no known file signature, not text, and that decode as 'corrupt'. */
+export function corruptBytes(length = 4096): Uint8Array {
+  for (let seed = 1; seed < 1000; seed++) {
+    const bytes = randomBytes(length, seed);
+    if (sniffNonOnnx(bytes) === undefined && looksLikeText(bytes) === undefined && errorCode(bytes) === 'corrupt') return bytes;
+  }
+  throw new Error('no seed below 1000 gives corrupt bytes');
+}
+
+/** One fixture file and what it is for. */
+export interface FixtureFile {
+  name: string;
+  bytes: Uint8Array;
+  purpose: string;
+}
+
+/** Builds every e2e fixture in memory (deterministic: same bytes on every run). */
+export function buildFixtures(): FixtureFile[] {
+  const tiny = tinyConvModel().bytes;
+  const ext = externalDataModel();
+  const missing = externalDataModel();
+  for (const t of missing.model.graph!.initializer) {
+    t.externalData = t.externalData.map((e) => (e.key === 'location' ? create(StringStringEntryProtoSchema, { key: 'location', value: MISSING_DATA_FILE }) : e));
+  }
+  const resnet = sharedPath('models', 'resnet20-cifar10-ace.onnx');
+  const truncSource = existsSync(resnet) ? new Uint8Array(readFileSync(resnet)) : tiny;
+  const labels = 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n';
+  return [
+    { name: 'tiny.onnx', bytes: tiny, purpose: 'Conv+Relu+Gemm float32 model that loads and runs' },
+    { name: 'tiny-ext.onnx', bytes: ext.onnxBytes, purpose: `weights in ${ext.dataFileName} (misaligned offsets)` },
+    { name: ext.dataFileName, bytes: ext.dataBytes, purpose: 'external data of tiny-ext.onnx' },
+    { name: 'custom-op.onnx', bytes: customDomainModel().bytes, purpose: 'node in domain com.example.custom: describable, not runnable' },
+    { name: 'qdq.onnx', bytes: qdqModel().bytes, purpose: 'already quantized (QDQ)' },
+    { name: 'empty.onnx', bytes: new Uint8Array(0), purpose: '0 bytes' },
+    { name: 'not-a-model.png', bytes: tinyPng(), purpose: 'a real PNG image' },
+    { name: 'labels.txt', bytes: new TextEncoder().encode(labels), purpose: 'a text file' },
+    { name: 'truncated.onnx', bytes: truncSource.slice(0, Math.floor(truncSource.length * 0.6)), purpose: 'first 60% of a real model' },
+    { name: 'corrupt.onnx', bytes: corruptBytes(), purpose: 'seeded random bytes with no known signature' },
+    { name: 'tiny-ext-missing.onnx', bytes: encodeModel(missing.model), purpose: `external-data model whose ${MISSING_DATA_FILE} does not exist` },
+  ];
+}
+
+/** Writes every fixture into `dir` (created if needed); returns what was written. */
+export function makeFixtures(dir: string = FIXTURES_DIR): FixtureFile[] {
+  mkdirSync(dir, { recursive: true });
+  const files = buildFixtures();
+  for (const f of files) writeFileSync(resolve(dir, f.name), f.bytes);
+  return files;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const dir = resolve(process.argv[2] ?? FIXTURES_DIR);
+  for (const f of makeFixtures(dir)) console.log(`${f.name.padEnd(24)} ${String(f.bytes.length).padStart(9)} B  ${f.purpose}`);
+  console.log(`wrote ${dir}`);
+}
