@@ -78,3 +78,16 @@ test('the drop zone works from the keyboard', async ({ app, page }) => {
   await (await chooser).setFiles(fx('tiny.onnx'));
   await app.expectCardFor('tiny.onnx');
 });
+
+test('a model bigger than a tab can load is refused before it is read', async ({ app, page }) => {
+  await app.open();
+  // 34 references to one 64 MiB blob make a 2.1 GiB File without using 2 GiB of memory.
+  const dataTransfer = await page.evaluateHandle(() => {
+    const part = new Blob([new Uint8Array(64 * 1024 * 1024)]);
+    const dt = new DataTransfer();
+    dt.items.add(new File(Array.from({ length: 34 }, () => part), 'huge.onnx'));
+    return dt;
+  });
+  await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer });
+  await app.expectError('too-large', /more than a browser tab can load/);
+});

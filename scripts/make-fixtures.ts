@@ -4,9 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deflateSync } from 'node:zlib';
-import { create } from '@bufbuild/protobuf';
-import { decodeModel, encodeModel } from '../src/onnx/model-io';
-import { StringStringEntryProtoSchema } from '../src/onnx/proto/onnx_pb';
+import { decodeModel } from '../src/onnx/model-io';
 import { looksLikeText, sniffNonOnnx } from '../src/onnx/sniff';
 import { QbError } from '../src/shared/errors';
 import { customDomainModel, externalDataModel, qdqModel, randomBytes, tinyConvModel } from '../test/fixtures';
@@ -16,9 +14,6 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Default output folder of the e2e fixtures. */
 export const FIXTURES_DIR = resolve(repoRoot, 'e2e/.fixtures');
-
-/** Data file the missing-data fixture points at; it is never written. */
-export const MISSING_DATA_FILE = 'tiny-ext-missing.onnx.data';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -94,10 +89,6 @@ export interface FixtureFile {
 export function buildFixtures(): FixtureFile[] {
   const tiny = tinyConvModel().bytes;
   const ext = externalDataModel();
-  const missing = externalDataModel();
-  for (const t of missing.model.graph!.initializer) {
-    t.externalData = t.externalData.map((e) => (e.key === 'location' ? create(StringStringEntryProtoSchema, { key: 'location', value: MISSING_DATA_FILE }) : e));
-  }
   const resnet = sharedPath('models', 'resnet20-cifar10-ace.onnx');
   const truncSource = existsSync(resnet) ? new Uint8Array(readFileSync(resnet)) : tiny;
   const labels = 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n';
@@ -112,7 +103,8 @@ export function buildFixtures(): FixtureFile[] {
     { name: 'labels.txt', bytes: new TextEncoder().encode(labels), purpose: 'a text file' },
     { name: 'truncated.onnx', bytes: truncSource.slice(0, Math.floor(truncSource.length * 0.6)), purpose: 'first 60% of a real model' },
     { name: 'corrupt.onnx', bytes: corruptBytes(), purpose: 'seeded random bytes with no known signature' },
-    { name: 'tiny-ext-missing.onnx', bytes: encodeModel(missing.model), purpose: `external-data model whose ${MISSING_DATA_FILE} does not exist` },
+    // Same bytes as tiny-ext.onnx; the e2e test drops it alone, so ${ext.dataFileName} is missing.
+    { name: 'tiny-ext-missing.onnx', bytes: ext.onnxBytes, purpose: `external-data model to drop without its ${ext.dataFileName}` },
   ];
 }
 

@@ -25,13 +25,25 @@ function containsAscii(bytes: Uint8Array, needle: string, limit: number): boolea
   return false;
 }
 
-/** Share of printable text among the first bytes (tabs/newlines count as text; UTF-8 high bytes too). */
-function textShare(bytes: Uint8Array): number {
-  const head = bytes.subarray(0, 1024);
-  if (head.length === 0) return 0;
-  let text = 0;
-  for (const b of head) if (b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 0xc2) text++;
-  return text / head.length;
+/** True when the first KiB is valid UTF-8 without control characters other than tab/CR/LF. */
+function isText(bytes: Uint8Array): boolean {
+  let head = bytes.subarray(0, 1024);
+  if (head.length === 0) return false;
+  // Do not fail on a multi-byte character cut by the 1 KiB window: drop a trailing partial sequence.
+  if (bytes.length > head.length) {
+    let cut = head.length;
+    while (cut > head.length - 4 && cut > 0 && (head[cut - 1]! & 0xc0) === 0x80) cut--;
+    if (cut > 0 && head[cut - 1]! >= 0xc0) cut--;
+    head = head.subarray(0, cut);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(head);
+  } catch {
+    return false;
+  }
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what we look for
+  return !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
 }
 
 /**
@@ -69,7 +81,7 @@ export function sniffNonOnnx(bytes: Uint8Array): SniffResult | undefined {
 
 /** Guess used only after decoding failed: is this a text file (JSON, CSV, a label list…)? */
 export function looksLikeText(bytes: Uint8Array): SniffResult | undefined {
-  if (textShare(bytes) < 0.95) return undefined;
+  if (!isText(bytes)) return undefined;
   const first = bytes.find((b) => b !== 32 && b !== 9 && b !== 10 && b !== 13 && b !== 0xef && b !== 0xbb && b !== 0xbf);
   const kind = first === 0x7b || first === 0x5b ? 'a JSON text file' : 'a text file';
   return { kind, advice: 'ONNX models are binary files, usually ending in .onnx.' };

@@ -39,8 +39,9 @@ export function DemoResults({ classes, images, report }: DemoResultsProps) {
         )}
       </header>
       <p className="demo-explain">
-        Each tile is one test image. The model saw only the pixels; a <span className="ok-text">green</span> border means
-        it named the shape right, <span className="bad-text">red</span> means it got it wrong. Its card is below.
+        Under each test image: its true shape in bold, then the model&rsquo;s guess and how sure it was. A{' '}
+        <span className="ok-text">green</span> border means the guess is right, <span className="bad-text">red</span> means
+        it is wrong. The model&rsquo;s card is below.
       </p>
       <ul className="demo-grid">
         {images.map((img, i) => {
@@ -55,18 +56,15 @@ export function DemoResults({ classes, images, report }: DemoResultsProps) {
               data-label={className(img.label)}
               data-predicted={p === undefined ? undefined : className(p.predicted)}
             >
-              <img src={img.url} alt={`Test image ${i + 1}: a ${className(img.label)}`} width={64} height={64} loading="lazy" />
+              <img src={img.url} alt={`Test image ${i + 1}: a ${className(img.label)}`} width={64} height={64} />
               <span className="tile-label" title="True label">
                 {className(img.label)}
               </span>
-              <span className="tile-pred">
-                {p === undefined ? (
-                  '…'
-                ) : (
-                  <>
-                    {correct ? '✓' : '✗'} {className(p.predicted)} <span className="muted">{formatPercent(p.confidence, 0)}</span>
-                  </>
-                )}
+              <span className="tile-pred" title="Predicted label">
+                {p === undefined ? '…' : `${correct ? '✓' : '✗'} ${className(p.predicted)}`}
+              </span>
+              <span className="tile-conf" title="Confidence">
+                {p === undefined ? '\u00a0' : formatPercent(p.confidence, 0)}
               </span>
             </li>
           );

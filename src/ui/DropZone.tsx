@@ -56,7 +56,7 @@ export function DropZone({ onFiles, onDemo, compact, windowDragging, demoRunning
       >
         {!compact && <UploadIcon />}
         <div className="dropzone-text">
-          <p className="dropzone-title">{compact ? 'Load another model' : over ? 'Release to load' : 'Drop an ONNX model'}</p>
+          <p className="dropzone-title">{compact ? 'Load another model' : over ? 'Release to load' : 'Inspect your own model'}</p>
           <p className="dropzone-hint" id="dropzone-hint">
             Drop an .onnx model here (with its .data weights file, if it has one)
           </p>

@@ -1,5 +1,6 @@
 // A failed job, in plain words: the message, optional technical details, and a dismiss button.
 import type { QbErrorData } from '../shared/errors';
+import { useRevealOnMount } from './useRevealOnMount';
 
 interface ErrorBannerProps {
   error: QbErrorData;
@@ -9,8 +10,9 @@ interface ErrorBannerProps {
 }
 
 export function ErrorBanner({ error, title, onDismiss }: ErrorBannerProps) {
+  const ref = useRevealOnMount<HTMLElement>(error);
   return (
-    <section className="banner banner-error" role="alert" data-testid="error-banner" data-code={error.code}>
+    <section ref={ref} className="banner banner-error" role="alert" data-testid="error-banner" data-code={error.code}>
       <svg className="banner-icon" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true">
         <circle cx="10" cy="10" r="9" fill="currentColor" />
         <path d="M10 5.5v5.5" stroke="#fff" strokeWidth="2" strokeLinecap="round" />

@@ -21,6 +21,9 @@ export function FlowSteps() {
           </li>
         ))}
       </ol>
+      <p className="flow-steps-note" aria-hidden="true">
+        Dataset, Optimize and Compare are coming next.
+      </p>
     </nav>
   );
 }

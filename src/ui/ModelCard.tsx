@@ -23,9 +23,6 @@ export function ModelCardView({ card, stale }: ModelCardViewProps) {
             {card.fileName}
           </h2>
         </div>
-        <span className={card.quantization.quantized ? 'pill pill-amber' : 'pill pill-green'} aria-hidden="true">
-          {card.quantization.quantized ? 'Already quantized' : 'Ready to optimize'}
-        </span>
       </header>
       <Blockers blockers={card.blockers} />
       <Overview card={card} />

@@ -1,6 +1,7 @@
 // Progress of the running job (model load or demo): stage, bar (determinate or not), detail, ETA and Cancel.
 import type { ProgressView } from '../state/progress-view';
 import { formatEta } from './format';
+import { useRevealOnMount } from './useRevealOnMount';
 
 interface ProgressPanelProps {
   /** Null before the first progress event arrives. */
@@ -15,9 +16,10 @@ export function ProgressPanel({ progress, fallbackLabel, onCancel }: ProgressPan
   const label = progress?.label ?? fallbackLabel;
   const percent = fraction === null ? null : Math.round(Math.min(1, Math.max(0, fraction)) * 100);
   const eta = progress?.etaSeconds ?? null;
+  const ref = useRevealOnMount<HTMLElement>(null);
 
   return (
-    <section className="panel progress-panel" data-testid="progress" aria-live="polite" aria-busy="true">
+    <section ref={ref} className="panel progress-panel" data-testid="progress" aria-live="polite" aria-busy="true">
       <div className="progress-head">
         <span className="spinner" aria-hidden="true" />
         <span className="progress-stage" data-testid="progress-stage">

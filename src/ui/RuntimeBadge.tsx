@@ -34,13 +34,15 @@ export function RuntimeBadge() {
       title={`onnxruntime-web ${info.ortVersion} · ${info.hardwareConcurrency} logical cores`}
     >
       <span className="dot" aria-hidden="true" />
-      <span className="runtime-main">CPU · WebAssembly · {threads}</span>
-      <span className="runtime-gpu" title={gpuTitle}>
-        {gpu}
+      <span className="runtime-text">
+        <span className="runtime-main">CPU · WebAssembly · {threads}</span>
+        <span className="runtime-gpu" title={gpuTitle}>
+          {gpu}
+        </span>
+        {!info.crossOriginIsolated && (
+          <span className="runtime-warning">Single-threaded: this page is not cross-origin isolated (see README)</span>
+        )}
       </span>
-      {!info.crossOriginIsolated && (
-        <span className="runtime-warning">Single-threaded: this page is not cross-origin isolated (see README)</span>
-      )}
     </div>
   );
 }

@@ -18,7 +18,7 @@ export function Quantization({ card }: { card: ModelCard }) {
           <strong data-testid="card-quantizable-count" data-value={quantizable.count}>
             {formatInt(quantizable.count)}
           </strong>{' '}
-          {quantizable.count === 1 ? 'node' : 'nodes'} the quantizer can make integer
+          {quantizable.count === 1 ? 'node' : 'nodes'} {q.quantized ? 'of quantizable types (Conv, ConvTranspose, MatMul, Gemm)' : 'the quantizer can make integer'}
           {byOp.length > 0 && ':'}
         </p>
         {byOp.length > 0 && (

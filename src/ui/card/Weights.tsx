@@ -56,7 +56,7 @@ export function Weights({ card }: { card: ModelCard }) {
                 <td className="num" data-testid="card-weight-bytes" data-bytes={total} title={`${formatInt(total)} bytes`}>
                   {formatBytes(total)}
                 </td>
-                <td />
+                <td className="share-col" />
               </tr>
             </tfoot>
           </table>
