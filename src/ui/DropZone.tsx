@@ -43,7 +43,7 @@ export function DropZone({ onFiles, onDemo, compact, windowDragging, demoRunning
     <div className={compact ? 'intake intake-compact' : 'intake'}>
       <div
         className={zoneClass}
-        data-testid="dropzone"
+        data-testid="drop-zone"
         role="button"
         tabIndex={0}
         aria-label="Load an ONNX model: drop files here or press Enter to choose files"
