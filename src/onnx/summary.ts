@@ -109,7 +109,7 @@ function quantizationState(ops: Record<string, number>): QuantizationState {
   take(DYNAMIC_OPS, 'dynamic');
   take(WEIGHT_ONLY_OPS, 'weight-only');
   if (formats.length === 0) {
-    return { quantized: false, formats, ops: found, message: 'Not quantized: this is a floating-point model, ready to optimize.' };
+    return { quantized: false, formats, ops: found, message: 'A floating-point model: Quantbench can make FP16 and INT8 variants of it.' };
   }
   const names: Record<QuantizationState['formats'][number], string> = {
     qdq: 'QDQ (QuantizeLinear/DequantizeLinear pairs)',
