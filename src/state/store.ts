@@ -46,11 +46,14 @@ export interface DemoSlice {
     classes: string[];
     images: DemoImage[];
     report: ClassifyReport | null;
+    /** The demo's model file: its results belong to the card while model.files[0] is this file. */
+    modelFile: File | null;
     progress: ProgressView | null;
     error: QbErrorData | null;
   };
   runDemo(): Promise<void>;
   cancelDemo(): void;
+  dismissDemoError(): void;
 }
 
 export type AppState = ModelSlice & RuntimeSlice & DemoSlice;
@@ -135,7 +138,7 @@ export const useStore = create<AppState>()((set, get) => ({
     }
   },
 
-  demo: { status: 'idle', classes: [], images: [], report: null, progress: null, error: null },
+  demo: { status: 'idle', classes: [], images: [], report: null, modelFile: null, progress: null, error: null },
 
   async runDemo() {
     demoAbort?.abort();
@@ -154,6 +157,7 @@ export const useStore = create<AppState>()((set, get) => ({
       const listed = manifest.images.map((img) => ({ name: img.file.split('/').pop() ?? img.file, url: base + img.file, label: manifest.classes.indexOf(img.label) }));
       set((s) => ({ demo: { ...s.demo, classes: manifest.classes, images: listed } }));
       const images = await Promise.all(listed.map(async (img) => ({ file: await fetchFile(img.url, img.name, 'image/png', abort.signal), label: img.label })));
+      set((s) => ({ demo: { ...s.demo, modelFile } }));
       await get().loadModel([modelFile]);
       if (demoAbort !== abort || abort.signal.aborted) return;
       const report = await runtimeClient.run((api, jobId) => api.classify(jobId, { model: modelFile, images, recipe: manifest.preprocess }, proxy(onProgress)), abort.signal);
@@ -166,6 +170,10 @@ export const useStore = create<AppState>()((set, get) => ({
       const e = abort.signal.aborted ? new QbError('cancelled', 'Cancelled.') : toQbError(err);
       set((s) => ({ demo: { ...s.demo, status: e.code === 'cancelled' ? 'idle' : 'error', progress: null, error: e.code === 'cancelled' ? null : e.toData() } }));
     }
+  },
+
+  dismissDemoError() {
+    set((s) => ({ demo: { ...s.demo, error: null, status: s.demo.report ? 'done' : 'idle' } }));
   },
 
   cancelDemo() {

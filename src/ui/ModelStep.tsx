@@ -1,7 +1,4 @@
 // Step 1 of the flow: intake (drop zone, demo), job progress, errors, demo results and the model card.
-import { useEffect, useState } from 'react';
-import type { ModelCard } from '../onnx/summary';
-import type { QbErrorData } from '../shared/errors';
 import { useStore } from '../state/store';
 import { DemoResults } from './DemoResults';
 import { DropZone } from './DropZone';
@@ -22,19 +19,12 @@ export function ModelStep({ onFiles, windowDragging }: ModelStepProps) {
   const cancelModel = useStore((s) => s.cancelModel);
   const cancelDemo = useStore((s) => s.cancelDemo);
   const dismissModelError = useStore((s) => s.dismissModelError);
-
-  // The store has no "dismiss" for demo errors; hiding the dismissed error object is purely a view concern.
-  const [dismissedDemoError, setDismissedDemoError] = useState<QbErrorData | null>(null);
-  // Demo results belong to the card that was loaded when they arrived; another model hides them.
-  const [demoCard, setDemoCard] = useState<ModelCard | null>(null);
-  useEffect(() => {
-    if (demo.report !== null) setDemoCard(useStore.getState().model.card);
-  }, [demo.report]);
+  const dismissDemoError = useStore((s) => s.dismissDemoError);
 
   const modelRunning = model.status === 'running';
   const demoRunning = demo.status === 'running';
-  const showDemo = demoRunning || (demo.report !== null && model.card !== null && model.card === demoCard);
-  const demoError = demo.error !== null && demo.error !== dismissedDemoError ? demo.error : null;
+  // Demo results belong to the demo's model; loading another model hides them.
+  const showDemo = demoRunning || (demo.report !== null && model.card !== null && model.files[0] === demo.modelFile);
   const loadingLabel = `Loading ${model.loadingName || 'the model'}`;
 
   return (
@@ -57,7 +47,7 @@ export function ModelStep({ onFiles, windowDragging }: ModelStepProps) {
       )}
 
       {model.error !== null && <ErrorBanner error={model.error} title="That model could not be loaded" onDismiss={dismissModelError} />}
-      {demoError !== null && <ErrorBanner error={demoError} title="The demo could not run" onDismiss={() => setDismissedDemoError(demoError)} />}
+      {demo.error !== null && <ErrorBanner error={demo.error} title="The demo could not run" onDismiss={dismissDemoError} />}
 
       {showDemo && <DemoResults classes={demo.classes} images={demo.images} report={demo.report} />}
 

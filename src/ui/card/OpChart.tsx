@@ -7,13 +7,13 @@ import { ACCENT, PLAIN } from './op-colors';
 // recharts is most of the UI's weight: load it only once a model card is on screen.
 const OpBars = lazy(() => import('./OpBars').then((m) => ({ default: m.OpBars })));
 
-/** Mirrors onnx/summary's QUANTIZABLE_OPS; a copy so the UI bundle never pulls in the ONNX runtime code. */
-const QUANTIZABLE = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm']);
 const ROW_PX = 24;
 
 export function OpChart({ card }: { card: ModelCard }) {
+  // The card already says which op types the quantizer handles; the UI only colours them.
+  const quantizable = new Set(Object.keys(card.quantizable.byOpType));
   const ops: OpDatum[] = Object.entries(card.opTypes)
-    .map(([op, count]) => ({ op, count, quantizable: QUANTIZABLE.has(op) }))
+    .map(([op, count]) => ({ op, count, quantizable: quantizable.has(op) }))
     .sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
   const labelWidth = Math.min(200, Math.max(60, ...ops.map((o) => o.op.length * 7.2 + 12)));
   const height = ops.length * ROW_PX + 16;
