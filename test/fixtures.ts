@@ -1,22 +1,15 @@
 // Programmatic test models: tiny Conv/Relu/Gemm (inline and external-data), custom-domain, QDQ and large
 // random MatMul chains, plus the seeded PRNG and float16 helpers the tests share. Nothing here reads disk.
 import { create } from '@bufbuild/protobuf';
+import { makeModel, node, valueInfo, type ModelSpec } from '../src/onnx/build';
 import { encodeModel } from '../src/onnx/model-io';
 import {
-  AttributeProto_AttributeType as AT,
-  AttributeProtoSchema,
-  GraphProtoSchema,
-  ModelProtoSchema,
-  NodeProtoSchema,
   StringStringEntryProtoSchema,
   TensorProto_DataLocation,
   TensorProto_DataType as DT,
-  ValueInfoProtoSchema,
-  type AttributeProto,
   type ModelProto,
   type NodeProto,
   type TensorProto,
-  type ValueInfoProto,
 } from '../src/onnx/proto/onnx_pb';
 import { makeTensor, rawBytes } from '../src/onnx/tensor-data';
 
@@ -108,66 +101,9 @@ export function fromFloat16Bits(h: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
-/** A tensor ValueInfo; string dims become symbolic (dim_param). */
-export function tensorValue(name: string, elemType: number, shape: readonly (number | string)[]): ValueInfoProto {
-  return create(ValueInfoProtoSchema, {
-    name,
-    type: {
-      value: {
-        case: 'tensorType',
-        value: {
-          elemType,
-          shape: {
-            dim: shape.map((d) => ({ value: typeof d === 'number' ? { case: 'dimValue' as const, value: BigInt(d) } : { case: 'dimParam' as const, value: d } })),
-          },
-        },
-      },
-    },
-  });
-}
-
-export function attrInts(name: string, values: readonly number[]): AttributeProto {
-  return create(AttributeProtoSchema, { name, type: AT.INTS, ints: values.map((v) => BigInt(v)) });
-}
-
-export function attrInt(name: string, value: number): AttributeProto {
-  return create(AttributeProtoSchema, { name, type: AT.INT, i: BigInt(value) });
-}
-
-export function attrFloat(name: string, value: number): AttributeProto {
-  return create(AttributeProtoSchema, { name, type: AT.FLOAT, f: value });
-}
-
-/** A node of the default domain unless `domain` is given. */
-export function node(opType: string, inputs: string[], outputs: string[], attribute: AttributeProto[] = [], domain = '', name = ''): NodeProto {
-  return create(NodeProtoSchema, { opType, input: inputs, output: outputs, attribute, domain, name: name || `${opType}_${outputs[0] ?? ''}` });
-}
-
-interface ModelParts {
-  nodes: NodeProto[];
-  initializers: TensorProto[];
-  inputs: ValueInfoProto[];
-  outputs: ValueInfoProto[];
-  opsets?: { domain: string; version: number }[];
-  irVersion?: number;
-  graphName?: string;
-}
-
-/** Assembles a ModelProto (IR 8, opset 13 by default). */
-export function assembleModel(parts: ModelParts): ModelProto {
-  return create(ModelProtoSchema, {
-    irVersion: BigInt(parts.irVersion ?? 8),
-    producerName: 'quantbench-fixtures',
-    producerVersion: '1',
-    opsetImport: (parts.opsets ?? [{ domain: '', version: 13 }]).map((o) => ({ domain: o.domain, version: BigInt(o.version) })),
-    graph: create(GraphProtoSchema, {
-      name: parts.graphName ?? 'fixture',
-      node: parts.nodes,
-      initializer: parts.initializers,
-      input: parts.inputs,
-      output: parts.outputs,
-    }),
-  });
+/** makeModel with the fixtures' producer name. */
+function fixtureModel(spec: ModelSpec): ModelProto {
+  return makeModel({ producerName: 'quantbench-fixtures', ...spec });
 }
 
 const TINY_IN = [1, 3, 8, 8];
@@ -185,17 +121,17 @@ function tinyWeights(): TensorProto[] {
 }
 
 function tinyModel(initializers: TensorProto[]): ModelProto {
-  return assembleModel({
+  return fixtureModel({
     graphName: 'tiny_conv',
     nodes: [
-      node('Conv', ['input', 'conv.weight', 'conv.bias'], ['conv_out'], [attrInts('kernel_shape', [3, 3]), attrInts('pads', [1, 1, 1, 1])], '', 'conv'),
-      node('Relu', ['conv_out'], ['relu_out'], [], '', 'relu'),
-      node('Flatten', ['relu_out'], ['flat'], [attrInt('axis', 1)], '', 'flatten'),
-      node('Gemm', ['flat', 'fc.weight', 'fc.bias'], ['output'], [attrInt('transB', 1)], '', 'fc'),
+      node('Conv', ['input', 'conv.weight', 'conv.bias'], ['conv_out'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, 'conv'),
+      node('Relu', ['conv_out'], ['relu_out'], {}, 'relu'),
+      node('Flatten', ['relu_out'], ['flat'], { axis: 1 }, 'flatten'),
+      node('Gemm', ['flat', 'fc.weight', 'fc.bias'], ['output'], { transB: 1 }, 'fc'),
     ],
     initializers,
-    inputs: [tensorValue('input', DT.FLOAT, TINY_IN)],
-    outputs: [tensorValue('output', DT.FLOAT, [1, TINY_CLASSES])],
+    inputs: [valueInfo('input', DT.FLOAT, TINY_IN)],
+    outputs: [valueInfo('output', DT.FLOAT, [1, TINY_CLASSES])],
   });
 }
 
@@ -263,16 +199,13 @@ export function externalDataModel(): ExternalModel {
 /** Input [1,4] -> com.example.custom::Swizzle -> Relu -> output [1,4]. Describable, not runnable. */
 export function customDomainModel(): BuiltModel & { domain: string; opType: string } {
   const domain = 'com.example.custom';
-  const model = assembleModel({
+  const model = fixtureModel({
     graphName: 'custom_op',
-    nodes: [node('Swizzle', ['input'], ['swizzled'], [attrInt('mode', 2)], domain, 'swizzle'), node('Relu', ['swizzled'], ['output'], [], '', 'relu')],
+    nodes: [node('Swizzle', ['input'], ['swizzled'], { mode: 2 }, 'swizzle', domain), node('Relu', ['swizzled'], ['output'], {}, 'relu')],
     initializers: [],
-    inputs: [tensorValue('input', DT.FLOAT, [1, 4])],
-    outputs: [tensorValue('output', DT.FLOAT, [1, 4])],
-    opsets: [
-      { domain: '', version: 13 },
-      { domain, version: 1 },
-    ],
+    inputs: [valueInfo('input', DT.FLOAT, [1, 4])],
+    outputs: [valueInfo('output', DT.FLOAT, [1, 4])],
+    opsets: { [domain]: 1 },
   });
   return { model, bytes: encodeModel(model), domain, opType: 'Swizzle' };
 }
@@ -285,13 +218,13 @@ export function qdqModel(): RunnableModel {
   const wq = new Int8Array(TINY_CONV_OUT * 27);
   const rng = makeRng(21);
   for (let i = 0; i < wq.length; i++) wq[i] = Math.round(rng() * 254 - 127);
-  const model = assembleModel({
+  const model = fixtureModel({
     graphName: 'qdq_conv',
     nodes: [
-      node('QuantizeLinear', ['input', 'x_scale', 'x_zero_point'], ['x_q'], [], '', 'quant_in'),
-      node('DequantizeLinear', ['x_q', 'x_scale', 'x_zero_point'], ['x_dq'], [], '', 'dequant_in'),
-      node('DequantizeLinear', ['w_q', 'w_scale', 'w_zero_point'], ['w_dq'], [], '', 'dequant_w'),
-      node('Conv', ['x_dq', 'w_dq', 'conv.bias'], ['output'], [attrInts('kernel_shape', [3, 3]), attrInts('pads', [1, 1, 1, 1])], '', 'conv'),
+      node('QuantizeLinear', ['input', 'x_scale', 'x_zero_point'], ['x_q'], {}, 'quant_in'),
+      node('DequantizeLinear', ['x_q', 'x_scale', 'x_zero_point'], ['x_dq'], {}, 'dequant_in'),
+      node('DequantizeLinear', ['w_q', 'w_scale', 'w_zero_point'], ['w_dq'], {}, 'dequant_w'),
+      node('Conv', ['x_dq', 'w_dq', 'conv.bias'], ['output'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, 'conv'),
     ],
     initializers: [
       makeTensor('x_scale', DT.FLOAT, [], new Float32Array([1 / 128])),
@@ -301,8 +234,8 @@ export function qdqModel(): RunnableModel {
       makeTensor('w_zero_point', DT.INT8, [], new Int8Array([0])),
       makeTensor('conv.bias', DT.FLOAT, [TINY_CONV_OUT], randomFloats(TINY_CONV_OUT, 22, 0.1)),
     ],
-    inputs: [tensorValue('input', DT.FLOAT, TINY_IN)],
-    outputs: [tensorValue('output', DT.FLOAT, [1, TINY_CONV_OUT, 8, 8])],
+    inputs: [valueInfo('input', DT.FLOAT, TINY_IN)],
+    outputs: [valueInfo('output', DT.FLOAT, [1, TINY_CONV_OUT, 8, 8])],
   });
   return { model, bytes: encodeModel(model), inputName: 'input', inputShape: [...TINY_IN], outputName: 'output' };
 }
@@ -321,14 +254,14 @@ export function bigModel(sizeBytes: number, seed = 1): RunnableModel & { layers:
   for (let i = 0; i < layers; i++) {
     const w = `w${i}`;
     initializers.push(makeTensor(w, DT.FLOAT, [dim, dim], all.subarray(i * layerElems, (i + 1) * layerElems)));
-    nodes.push(node('MatMul', [i === 0 ? 'input' : `h${i}`, w], [i === layers - 1 ? 'output' : `h${i + 1}`], [], '', `matmul${i}`));
+    nodes.push(node('MatMul', [i === 0 ? 'input' : `h${i}`, w], [i === layers - 1 ? 'output' : `h${i + 1}`], {}, `matmul${i}`));
   }
-  const model = assembleModel({
+  const model = fixtureModel({
     graphName: 'big_matmul_chain',
     nodes,
     initializers,
-    inputs: [tensorValue('input', DT.FLOAT, [1, dim])],
-    outputs: [tensorValue('output', DT.FLOAT, [1, dim])],
+    inputs: [valueInfo('input', DT.FLOAT, [1, dim])],
+    outputs: [valueInfo('output', DT.FLOAT, [1, dim])],
   });
   return { model, bytes: encodeModel(model), inputName: 'input', inputShape: [1, dim], outputName: 'output', layers, dim };
 }
