@@ -1,18 +1,7 @@
 // Preprocessing recipes as pure functions on RGBA bytes: resize, channel order, scale/mean/std, layout.
+import type { PreprocessRecipe } from './types';
 
-/** How a model wants its image input. Values are applied as ((pixel * scale) - mean) / std per channel. */
-export interface PreprocessRecipe {
-  width: number;
-  height: number;
-  layout: 'NCHW' | 'NHWC';
-  channelOrder: 'RGB' | 'BGR';
-  scale: number;
-  /** Per channel, in the model's channel order. */
-  mean: readonly [number, number, number];
-  std: readonly [number, number, number];
-  /** 'stretch' resizes straight to width x height, ignoring aspect ratio. */
-  resize: 'stretch';
-}
+export type { PreprocessRecipe } from './types';
 
 /** Bilinear sample (half-pixel centres, like most resize ops) of channel `c` of an RGBA image. */
 function sample(rgba: Uint8ClampedArray | Uint8Array, w: number, h: number, x: number, y: number, c: number): number {
