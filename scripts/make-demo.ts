@@ -606,8 +606,8 @@ function main(): void {
     throw new Error(`Held-out accuracy ${(100 * heldoutAcc).toFixed(2)}% is below ${100 * REQUIRED_HELDOUT_ACCURACY}%: not writing the demo.`);
   }
 
-  // Regenerate from scratch so stale images from an older run never linger.
-  rmSync(outDir, { recursive: true, force: true });
+  // Regenerate the images folder from scratch so stale images from an older run never linger.
+  rmSync(resolve(outDir, 'images'), { recursive: true, force: true });
   mkdirSync(resolve(outDir, 'images'), { recursive: true });
   const modelBytes = encodeModel(buildOnnxModel(params));
   writeFileSync(resolve(outDir, 'shapes-cnn.onnx'), modelBytes);

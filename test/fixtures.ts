@@ -3,6 +3,8 @@
 import { create } from '@bufbuild/protobuf';
 import { makeModel, node, valueInfo, type ModelSpec } from '../src/onnx/build';
 import { encodeModel } from '../src/onnx/model-io';
+
+export { fromFloat16Bits, toFloat16Bits } from '../src/onnx/float16';
 import {
   StringStringEntryProtoSchema,
   TensorProto_DataLocation,
@@ -63,42 +65,6 @@ export function randomFloats(n: number, seed: number, scale = 1): Float32Array {
     out[i] = (x >>> 0) * k - scale;
   }
   return out;
-}
-
-/** IEEE float32 -> float16 bits (round to nearest even), for feeding float16 models. */
-export function toFloat16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const u = new Uint32Array(f32.buffer)[0]!;
-  const sign = (u >>> 16) & 0x8000;
-  const exp = (u >>> 23) & 0xff;
-  let mant = u & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant !== 0 ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && (half & 1) === 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1) === 1)) half++;
-  return sign | half;
-}
-
-/** float16 bits -> number. */
-export function fromFloat16Bits(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant === 0 ? sign * Infinity : NaN;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
 /** makeModel with the fixtures' producer name. */

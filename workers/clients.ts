@@ -1,5 +1,6 @@
 // The app's worker clients, created lazily (one per job kind). Vite bundles each worker entry as a module.
 import { WorkerClient, type WorkerLike } from './client';
+import type { DatasetApi } from './dataset-api';
 import type { ModelApi } from './model-api';
 import type { RuntimeApi } from './runtime-api';
 
@@ -14,5 +15,12 @@ export function createRuntimeClient(): WorkerClient<RuntimeApi> {
   return new WorkerClient<RuntimeApi>(
     () => new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'runtime' }) as WorkerLike,
     { label: 'inference engine' },
+  );
+}
+
+export function createDatasetClient(): WorkerClient<DatasetApi> {
+  return new WorkerClient<DatasetApi>(
+    () => new Worker(new URL('./dataset.worker.ts', import.meta.url), { type: 'module', name: 'dataset' }) as WorkerLike,
+    { label: 'dataset worker' },
   );
 }

@@ -9,6 +9,9 @@ export type Progress =
   | { stage: 'create-session' }
   | { stage: 'decode-images'; done: number; total: number }
   | { stage: 'infer'; done: number; total: number }
+  | { stage: 'scan'; done: number; total: number }
+  | { stage: 'evaluate'; done: number; total: number }
+  | { stage: 'compare'; done: number; total: number }
   | { stage: 'done' };
 
 export type ProgressStage = Progress['stage'];
@@ -22,13 +25,16 @@ export const STAGE_LABEL: Record<ProgressStage, string> = {
   'create-session': 'Preparing the model to run',
   'decode-images': 'Decoding images',
   infer: 'Running the model',
+  scan: 'Checking the files',
+  evaluate: 'Measuring accuracy',
+  compare: 'Comparing the second model with the first',
   done: 'Done',
 };
 
 /** Fraction done in [0, 1] for stages with a count, undefined for single-step stages. */
 export function progressFraction(p: Progress): number | undefined {
   if (p.stage === 'read') return p.totalBytes > 0 ? p.doneBytes / p.totalBytes : undefined;
-  if (p.stage === 'decode-images' || p.stage === 'infer') return p.total > 0 ? p.done / p.total : undefined;
+  if ('total' in p) return p.total > 0 ? p.done / p.total : undefined;
   if (p.stage === 'done') return 1;
   return undefined;
 }

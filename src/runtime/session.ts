@@ -1,4 +1,5 @@
 // An onnxruntime-web session that runs one inference at a time (ORT sessions are not re-entrant).
+import { float16BitsToFloats, floatsToFloat16Bits } from '../onnx/float16';
 import { QbError } from '../shared/errors';
 import { loadOrt, type OrtModule } from './ort';
 
@@ -46,10 +47,23 @@ export class ModelSession {
     return this.session.outputNames;
   }
 
-  /** Runs the model on one float32 input (its first input) and returns the first output as float32. */
+  /** Element type of the first input ('float32', 'float16', …). */
+  get inputType(): string {
+    const meta = this.session.inputMetadata[0];
+    return meta !== undefined && meta.isTensor ? meta.type : 'float32';
+  }
+
+  /**
+   * Runs the model on one input given as float32 (its first input; converted to float16 bits when the model
+   * takes float16) and returns the first output as float32 (float16 outputs are widened).
+   */
   runFloat(input: FloatTensor): Promise<FloatTensor> {
     const next = this.chain.then(async () => {
-      const feeds = { [this.session.inputNames[0]!]: new this.ort.Tensor('float32', input.data, input.dims) };
+      const tensor =
+        this.inputType === 'float16'
+          ? new this.ort.Tensor('float16', floatsToFloat16Bits(input.data), input.dims)
+          : new this.ort.Tensor('float32', input.data, input.dims);
+      const feeds = { [this.session.inputNames[0]!]: tensor };
       let out;
       try {
         out = await this.session.run(feeds);
@@ -57,8 +71,14 @@ export class ModelSession {
         throw runtimeError('run this model', err);
       }
       const first = out[this.session.outputNames[0]!]!;
-      if (first.type !== 'float32') throw new QbError('unsupported', `The model's output is ${first.type}; this view expects float32 scores.`);
-      return { data: first.data as Float32Array, dims: [...first.dims] };
+      const dims = [...first.dims];
+      if (first.type === 'float32') return { data: first.data as Float32Array, dims };
+      if (first.type === 'float16') {
+        // ORT hands float16 out as raw bits (Uint16Array), or as Float16Array where the browser has one.
+        const data = first.data instanceof Uint16Array ? float16BitsToFloats(first.data) : Float32Array.from(first.data as ArrayLike<number>);
+        return { data, dims };
+      }
+      throw new QbError('unsupported', `The model's output is ${first.type}; Quantbench expects floating-point scores here.`);
     });
     this.chain = next.catch(() => undefined);
     return next;

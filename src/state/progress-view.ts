@@ -19,6 +19,21 @@ export function toProgressView(p: Progress, stageStartedMs: number, nowMs: numbe
   const etaSeconds = fraction !== null && fraction > 0.02 && fraction < 1 && elapsedS > 0.3 ? (elapsedS * (1 - fraction)) / fraction : null;
   let detail = '';
   if (p.stage === 'read') detail = `${(p.doneBytes / 1e6).toFixed(1)} / ${(p.totalBytes / 1e6).toFixed(1)} MB`;
-  if (p.stage === 'decode-images' || p.stage === 'infer') detail = `${p.done} of ${p.total}`;
+  else if ('done' in p) detail = `${p.done} of ${p.total}`;
   return { stage: p.stage, label: STAGE_LABEL[p.stage], fraction, etaSeconds, detail };
 }
+
+/** Keeps progress events per stage so the ETA restarts when the stage changes. */
+export function progressTracker(set: (view: ProgressView) => void): (p: Progress) => void {
+  let stage: Progress['stage'] | undefined;
+  let startedMs = 0;
+  return (p) => {
+    const now = performance.now();
+    if (p.stage !== stage) {
+      stage = p.stage;
+      startedMs = now;
+    }
+    set(toProgressView(p, startedMs, now));
+  };
+}
+

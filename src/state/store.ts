@@ -8,8 +8,8 @@ import type { RuntimeInfo } from '../runtime/probe';
 import type { PreprocessRecipe } from '../data/preprocess';
 import { QbError, toQbError, type QbErrorData } from '../shared/errors';
 import { createModelClient, createRuntimeClient } from '../../workers/clients';
-import type { Progress } from '../../workers/progress';
-import { toProgressView, type ProgressView } from './progress-view';
+import { createDatasetSlice, type DatasetSlice } from './dataset-slice';
+import { progressTracker, type ProgressView } from './progress-view';
 
 export type JobStatus = 'idle' | 'running' | 'done' | 'error';
 
@@ -56,7 +56,7 @@ export interface DemoSlice {
   dismissDemoError(): void;
 }
 
-export type AppState = ModelSlice & RuntimeSlice & DemoSlice;
+export type AppState = ModelSlice & RuntimeSlice & DemoSlice & DatasetSlice;
 
 interface DemoManifest {
   model: string;
@@ -70,27 +70,15 @@ const runtimeClient = createRuntimeClient();
 let modelAbort: AbortController | undefined;
 let demoAbort: AbortController | undefined;
 
-/** Keeps progress events per stage so the ETA restarts when the stage changes. */
-function progressTracker(set: (view: ProgressView) => void): (p: Progress) => void {
-  let stage: Progress['stage'] | undefined;
-  let startedMs = 0;
-  return (p) => {
-    const now = performance.now();
-    if (p.stage !== stage) {
-      stage = p.stage;
-      startedMs = now;
-    }
-    set(toProgressView(p, startedMs, now));
-  };
-}
-
 async function fetchFile(url: string, name: string, type: string, signal: AbortSignal): Promise<File> {
   const res = await fetch(url, { signal });
   if (!res.ok) throw new QbError('internal', `The demo file ${name} is missing from this build.`, `${url}: HTTP ${res.status}`);
   return new File([await res.blob()], name, { type });
 }
 
-export const useStore = create<AppState>()((set, get) => ({
+export const useStore = create<AppState>()((set, get, store) => ({
+  ...createDatasetSlice(set, get, store),
+
   model: { status: 'idle', card: null, files: [], loadingName: '', progress: null, error: null },
 
   async loadModel(files) {
@@ -106,6 +94,8 @@ export const useStore = create<AppState>()((set, get) => ({
       const card = await modelClient.run((api, jobId) => api.inspect(jobId, files, proxy(onProgress)), abort.signal);
       if (modelAbort !== abort) return;
       set({ model: { status: 'done', card, files, loadingName: '', progress: null, error: null } });
+      // Label mapping and the suggested preprocessing depend on the model: redo them for the new one.
+      void get().rescanDataset();
     } catch (err) {
       if (modelAbort !== abort) return;
       const e = toQbError(err);

@@ -1,0 +1,170 @@
+// Dataset and evaluation slices: dropped images/labels -> scanned dataset -> accuracy and fidelity reports.
+// Files live in module scope (not in state); state holds plain data the UI renders.
+import { proxy } from 'comlink';
+import type { StateCreator } from 'zustand';
+import { createDatasetClient } from '../../workers/clients';
+import type { DroppedFile, ScanResult } from '../../workers/dataset-api';
+import type { PresetId, PreprocessRecipe } from '../data/types';
+import { QbError, toQbError } from '../shared/errors';
+import type { DatasetActions, DatasetState, EvaluationState } from './dataset-types';
+import { progressTracker } from './progress-view';
+import type { AppState } from './store';
+
+export interface DatasetSlice extends DatasetActions {
+  dataset: DatasetState;
+  evaluation: EvaluationState;
+  /** Re-maps labels after the model changed (its class count decides the mapping). */
+  rescanDataset(): Promise<void>;
+}
+
+const EMPTY_DATASET: DatasetState = {
+  status: 'idle', images: [], labelFiles: [], classList: null, mapping: null, problems: [],
+  presetId: null, recipe: null, presetReason: '', preview: null, progress: null, error: null,
+};
+const EMPTY_EVALUATION: EvaluationState = { status: 'idle', variantName: null, report: null, variantReport: null, progress: null, error: null };
+
+const client = createDatasetClient();
+let dropped: DroppedFile[] = [];
+let scanned: ScanResult['images'] = [];
+let labelOffset: number | undefined;
+let scanAbort: AbortController | undefined;
+let evalAbort: AbortController | undefined;
+
+/** Presets are computed in the worker (data/ stays out of the UI bundle); the store asks it for a recipe. */
+async function presetRecipe(id: PresetId, recipe: PreprocessRecipe): Promise<PreprocessRecipe> {
+  const { PRESETS } = await import('../data/presets');
+  return PRESETS[id].make(recipe.width, recipe.height);
+}
+
+export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = (set, get) => {
+  const setDataset = (patch: Partial<DatasetState>): void => set((s) => ({ dataset: { ...s.dataset, ...patch } }));
+  const setEvaluation = (patch: Partial<EvaluationState>): void => set((s) => ({ evaluation: { ...s.evaluation, ...patch } }));
+
+  const scan = async (): Promise<void> => {
+    const card = get().model.card;
+    if (card === null) {
+      setDataset({ error: new QbError('internal', 'Load a model first: Quantbench needs it to match labels and choose preprocessing.').toData() });
+      return;
+    }
+    scanAbort?.abort();
+    const abort = new AbortController();
+    scanAbort = abort;
+    setDataset({ status: 'running', progress: null, error: null });
+    const onProgress = progressTracker((view) => {
+      if (scanAbort === abort) setDataset({ progress: view });
+    });
+    try {
+      const request = { files: dropped, card, ...(labelOffset !== undefined ? { labelOffset } : {}) };
+      const result = await client.run((api, jobId) => api.scan(jobId, request, proxy(onProgress)), abort.signal);
+      if (scanAbort !== abort) return;
+      scanned = result.images;
+      setDataset({
+        status: 'done',
+        images: result.images.map((i) => ({ path: i.path, sizeBytes: i.file.size, label: i.label })),
+        labelFiles: result.labelFiles,
+        classList: result.classList,
+        mapping: result.mapping,
+        problems: result.problems,
+        presetId: result.presetId,
+        recipe: result.recipe,
+        presetReason: result.presetReason,
+        preview: result.preview,
+        progress: null,
+        error: null,
+      });
+    } catch (err) {
+      if (scanAbort !== abort) return;
+      const e = toQbError(err);
+      setDataset({ status: get().dataset.images.length > 0 ? 'done' : 'idle', progress: null, error: e.code === 'cancelled' ? null : e.toData() });
+    }
+  };
+
+  const refreshPreview = async (recipe: PreprocessRecipe): Promise<void> => {
+    const first = scanned[0];
+    if (first === undefined) return;
+    try {
+      const preview = await client.run((api) => api.preview({ image: first.file, recipe }));
+      if (get().dataset.recipe === recipe) setDataset({ preview });
+    } catch (err) {
+      setDataset({ preview: null, error: toQbError(err).toData() });
+    }
+  };
+
+  return {
+    dataset: EMPTY_DATASET,
+    evaluation: EMPTY_EVALUATION,
+
+    async loadDataset(files) {
+      dropped = files;
+      labelOffset = undefined;
+      set({ evaluation: EMPTY_EVALUATION });
+      await scan();
+    },
+
+    rescanDataset: async () => {
+      if (dropped.length > 0) await scan();
+    },
+
+    clearDataset() {
+      scanAbort?.abort();
+      dropped = [];
+      scanned = [];
+      set({ dataset: EMPTY_DATASET, evaluation: EMPTY_EVALUATION });
+    },
+
+    choosePreset(id) {
+      const current = get().dataset.recipe;
+      if (current === null) return;
+      void presetRecipe(id, current).then((recipe) => {
+        setDataset({ presetId: id, recipe });
+        void refreshPreview(recipe);
+      });
+    },
+
+    setRecipe(recipe) {
+      setDataset({ presetId: null, recipe });
+      void refreshPreview(recipe);
+    },
+
+    async setLabelOffset(offset) {
+      labelOffset = offset;
+      await scan();
+    },
+
+    async runEvaluation(variant) {
+      const { model, dataset } = get();
+      if (model.card === null || dataset.recipe === null || scanned.length === 0) return;
+      evalAbort?.abort();
+      const abort = new AbortController();
+      evalAbort = abort;
+      setEvaluation({ status: 'running', progress: null, error: null, report: null, variantReport: null, variantName: variant?.find((f) => /\.onnx$/i.test(f.name))?.name ?? null });
+      const onProgress = progressTracker((view) => {
+        if (evalAbort === abort) setEvaluation({ progress: view });
+      });
+      try {
+        const request = {
+          model: model.files,
+          ...(variant !== undefined && variant.length > 0 ? { variant } : {}),
+          images: scanned,
+          recipe: dataset.recipe,
+          ...(dataset.classList !== null ? { classNames: dataset.classList.names } : {}),
+          mapping: dataset.mapping,
+          problems: dataset.problems,
+        };
+        const result = await client.run((api, jobId) => api.evaluate(jobId, request, proxy(onProgress)), abort.signal);
+        if (evalAbort !== abort) return;
+        setEvaluation({ status: 'done', report: result.report, variantReport: result.variantReport, progress: null });
+      } catch (err) {
+        if (evalAbort !== abort) return;
+        const e = toQbError(err);
+        setEvaluation({ status: e.code === 'cancelled' ? 'idle' : 'error', progress: null, error: e.code === 'cancelled' ? null : e.toData() });
+      }
+    },
+
+    cancelEvaluation() {
+      evalAbort?.abort();
+      evalAbort = undefined;
+      setEvaluation({ status: 'idle', progress: null });
+    },
+  };
+};

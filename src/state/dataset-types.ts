@@ -1,0 +1,56 @@
+// Plain-data shapes of the dataset and evaluation slices (what the UI reads; no File contents, no workers).
+import type { ClassList, DatasetProblem, EvalReport, LabelMapping, PresetId, PreprocessRecipe } from '../data/types';
+import type { JobStatus } from './store';
+import type { ProgressView } from './progress-view';
+
+/** One dropped image as the UI lists it. */
+export interface DatasetImage {
+  /** Relative path as dropped ("cat/0001.jpg"), unique within the dataset. */
+  path: string;
+  sizeBytes: number;
+  /** Output index of its label, or -1 when it has none. */
+  label: number;
+}
+
+export interface DatasetState {
+  status: JobStatus;
+  images: DatasetImage[];
+  /** Label files found among the dropped files (names). */
+  labelFiles: string[];
+  classList: ClassList | null;
+  mapping: LabelMapping | null;
+  problems: DatasetProblem[];
+  /** Preset the recipe came from (null when edited by hand), the recipe, and why it was suggested. */
+  presetId: PresetId | null;
+  recipe: PreprocessRecipe | null;
+  presetReason: string;
+  /** Per-channel stats of the first image's tensor, for the preview. */
+  preview: { channel: string; min: number; max: number; mean: number }[] | null;
+  progress: ProgressView | null;
+  error: { code: string; message: string; detail?: string } | null;
+}
+
+export interface EvaluationState {
+  status: JobStatus;
+  /** File name of the optional second model compared against the loaded (reference) model. */
+  variantName: string | null;
+  report: EvalReport | null;
+  /** Report of the variant, with fidelity against the reference, when a variant was given. */
+  variantReport: EvalReport | null;
+  progress: ProgressView | null;
+  error: { code: string; message: string; detail?: string } | null;
+}
+
+/** Actions the UI calls. */
+export interface DatasetActions {
+  /** Images, folders (relative paths from webkitRelativePath or directory entries), zips, label files. */
+  loadDataset(files: { file: File; path: string }[]): Promise<void>;
+  clearDataset(): void;
+  choosePreset(id: PresetId): void;
+  setRecipe(recipe: PreprocessRecipe): void;
+  /** Overrides the label offset (0, or 1 for a background class) and re-maps. */
+  setLabelOffset(offset: number): void;
+  /** Evaluates the loaded model on the dataset; with `variant` files, also that model against it. */
+  runEvaluation(variant?: File[]): Promise<void>;
+  cancelEvaluation(): void;
+}

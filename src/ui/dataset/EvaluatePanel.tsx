@@ -1,0 +1,74 @@
+// The "Measure accuracy" action, with an optional second model file (e.g. the FP16 export) to compare with.
+import { useRef } from 'react';
+import { formatInt } from '../format';
+
+interface EvaluatePanelProps {
+  modelName: string;
+  images: number;
+  labelled: number;
+  /** The second model's files (an .onnx, plus its external-data file if it has one); empty for none. */
+  variant: readonly File[];
+  onVariant: (files: File[]) => void;
+  onEvaluate: () => void;
+  /** Why the button is disabled, or null when it can run. */
+  blockedReason: string | null;
+}
+
+export function EvaluatePanel({ modelName, images, labelled, variant, onVariant, onEvaluate, blockedReason }: EvaluatePanelProps) {
+  const inputRef = useRef<HTMLInputElement>(null);
+  const variantName = variant.find((f) => /\.(onnx|ort)$/i.test(f.name))?.name ?? variant[0]?.name ?? null;
+  const what = labelled > 0 ? `top-1 and top-5 accuracy on ${formatInt(labelled)} labelled images` : `predictions on ${formatInt(images)} images`;
+  return (
+    <section className="card-section evaluate" aria-labelledby="ds-eval-h">
+      <h3 id="ds-eval-h">Measure</h3>
+      <div className="evaluate-row">
+        <button type="button" className="btn btn-primary btn-evaluate" data-testid="evaluate-button" onClick={onEvaluate} disabled={blockedReason !== null} aria-describedby="eval-what">
+          {variantName !== null ? 'Measure and compare' : 'Measure accuracy'}
+        </button>
+        <p id="eval-what" className="evaluate-what">
+          {blockedReason ?? (
+            <>
+              Runs <strong>{modelName}</strong>
+              {variantName !== null && (
+                <>
+                  {' '}
+                  and <strong>{variantName}</strong>
+                </>
+              )}{' '}
+              on every image: {what}, speed{variantName !== null ? ', and how closely the two agree' : ''}.
+            </>
+          )}
+        </p>
+      </div>
+      <div className="variant-row">
+        {variantName === null ? (
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => inputRef.current?.click()}>
+            Compare with another model file…
+          </button>
+        ) : (
+          <span className="chip chip-accent variant-chip" data-testid="variant-chip">
+            Compare with: {variantName}
+            <button type="button" className="chip-remove" onClick={() => onVariant([])} aria-label={`Do not compare with ${variantName}`}>
+              ×
+            </button>
+          </span>
+        )}
+        <span className="variant-hint">For example the FP16 or INT8 export of the same model: you get agreement and accuracy side by side.</span>
+        <input
+          ref={inputRef}
+          type="file"
+          multiple
+          data-testid="variant-input"
+          className="visually-hidden"
+          tabIndex={-1}
+          aria-hidden="true"
+          onChange={(e) => {
+            const files = Array.from(e.currentTarget.files ?? []);
+            e.currentTarget.value = '';
+            if (files.length > 0) onVariant(files);
+          }}
+        />
+      </div>
+    </section>
+  );
+}
