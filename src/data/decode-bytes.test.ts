@@ -73,6 +73,13 @@ describe('decodeImageBytes', () => {
     expect([...fourBit.rgba]).toEqual([51, 51, 51, 255, 255, 255, 255, 255]);
   });
 
+  it('looks up palette colours with their tRNS alpha', () => {
+    // Translucent entries first: fast-png's encoder writes only the non-opaque alphas, in order.
+    const palette = [[255, 0, 0, 128], [0, 255, 0, 0], [0, 0, 255, 255]];
+    const png = encodePng({ width: 3, height: 1, data: new Uint8Array([0b00011000]), channels: 1, depth: 2, palette });
+    expect([...decodeImageBytes(png, 'p.png').rgba]).toEqual(palette.flat());
+  });
+
   it('explains files that are not images, are empty or are damaged', () => {
     expect(() => decodeImageBytes(new TextEncoder().encode('hello'), 'notes.jpg')).toThrow(/not a JPEG or PNG/);
     expect(() => decodeImageBytes(new Uint8Array(0), 'empty.jpg')).toThrow(/empty/);

@@ -113,8 +113,8 @@ export function resizeGeometry(srcWidth: number, srcHeight: number, recipe: Prep
     return {
       resizedWidth,
       resizedHeight,
-      offsetX: -padBefore(width - resizedWidth),
-      offsetY: -padBefore(height - resizedHeight),
+      offsetX: 0 - padBefore(width - resizedWidth), // 0 - x, not -x: no -0
+      offsetY: 0 - padBefore(height - resizedHeight),
       scaleX: r,
       scaleY: r,
       filter: r < 0.5 ? 'pil' : 'linear',

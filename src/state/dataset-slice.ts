@@ -5,6 +5,7 @@ import type { StateCreator } from 'zustand';
 import { createDatasetClient } from '../../workers/clients';
 import type { DroppedFile, ScanResult } from '../../workers/dataset-api';
 import type { PresetId, PreprocessRecipe } from '../data/types';
+import type { ModelCard } from '../onnx/summary';
 import { QbError, toQbError } from '../shared/errors';
 import type { DatasetActions, DatasetState, EvaluationState } from './dataset-types';
 import { progressTracker } from './progress-view';
@@ -30,10 +31,10 @@ let labelOffset: number | undefined;
 let scanAbort: AbortController | undefined;
 let evalAbort: AbortController | undefined;
 
-/** Presets are computed in the worker (data/ stays out of the UI bundle); the store asks it for a recipe. */
-async function presetRecipe(id: PresetId, recipe: PreprocessRecipe): Promise<PreprocessRecipe> {
-  const { PRESETS } = await import('../data/presets');
-  return PRESETS[id].make(recipe.width, recipe.height);
+/** The preset's recipe fitted to the model; presets load lazily so data/ stays out of the first bundle. */
+async function presetRecipe(id: PresetId, card: ModelCard): Promise<PreprocessRecipe> {
+  const { recipeForModel } = await import('../data/presets');
+  return recipeForModel(id, card);
 }
 
 export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = (set, get) => {
@@ -113,9 +114,9 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
     },
 
     choosePreset(id) {
-      const current = get().dataset.recipe;
-      if (current === null) return;
-      void presetRecipe(id, current).then((recipe) => {
+      const card = get().model.card;
+      if (card === null) return;
+      void presetRecipe(id, card).then((recipe) => {
         setDataset({ presetId: id, recipe });
         void refreshPreview(recipe);
       });
@@ -128,7 +129,10 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
 
     async setLabelOffset(offset) {
       labelOffset = offset;
+      // A rescan suggests a preset again; keep the user's own choice of preprocessing.
+      const { presetId, recipe, presetReason, preview } = get().dataset;
       await scan();
+      if (recipe !== null && get().dataset.status === 'done') setDataset({ presetId, recipe, presetReason, preview });
     },
 
     async runEvaluation(variant) {
@@ -159,6 +163,14 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
         const e = toQbError(err);
         setEvaluation({ status: e.code === 'cancelled' ? 'idle' : 'error', progress: null, error: e.code === 'cancelled' ? null : e.toData() });
       }
+    },
+
+    dismissDatasetError() {
+      setDataset({ error: null });
+    },
+
+    dismissEvaluationError() {
+      setEvaluation({ error: null, status: get().evaluation.report !== null ? 'done' : 'idle' });
     },
 
     cancelEvaluation() {

@@ -1,5 +1,6 @@
 // Plain-data shapes of the dataset and evaluation slices (what the UI reads; no File contents, no workers).
 import type { ClassList, DatasetProblem, EvalReport, LabelMapping, PresetId, PreprocessRecipe } from '../data/types';
+import type { QbErrorData } from '../shared/errors';
 import type { JobStatus } from './store';
 import type { ProgressView } from './progress-view';
 
@@ -27,7 +28,7 @@ export interface DatasetState {
   /** Per-channel stats of the first image's tensor, for the preview. */
   preview: { channel: string; min: number; max: number; mean: number }[] | null;
   progress: ProgressView | null;
-  error: { code: string; message: string; detail?: string } | null;
+  error: QbErrorData | null;
 }
 
 export interface EvaluationState {
@@ -38,7 +39,7 @@ export interface EvaluationState {
   /** Report of the variant, with fidelity against the reference, when a variant was given. */
   variantReport: EvalReport | null;
   progress: ProgressView | null;
-  error: { code: string; message: string; detail?: string } | null;
+  error: QbErrorData | null;
 }
 
 /** Actions the UI calls. */
@@ -53,4 +54,6 @@ export interface DatasetActions {
   /** Evaluates the loaded model on the dataset; with `variant` files, also that model against it. */
   runEvaluation(variant?: File[]): Promise<void>;
   cancelEvaluation(): void;
+  dismissDatasetError(): void;
+  dismissEvaluationError(): void;
 }

@@ -3,7 +3,8 @@ import type { QbErrorData } from '../shared/errors';
 import { useRevealOnMount } from './useRevealOnMount';
 
 interface ErrorBannerProps {
-  error: QbErrorData;
+  /** A QbErrorData, or the same shape with a code from another layer (dataset, evaluation). */
+  error: Pick<QbErrorData, 'message' | 'detail'> & { code: string };
   /** What failed, e.g. "The model could not be loaded". */
   title: string;
   onDismiss: () => void;

@@ -1,28 +1,69 @@
-// The product flow as a step bar (Model active, later steps greyed), and the empty-state explainer of it.
+// The product flow as a step bar (Model, then Dataset once a model is loaded; later steps greyed), and the
+// empty-state explainer of it. Steps are sections of one scrolling page: a ready step scrolls to its section.
+import { useStore } from '../state/store';
+import { scrollToSection } from './scroll-to';
 
-const STEPS = [
-  { n: 1, name: 'Model', ready: true },
-  { n: 2, name: 'Dataset', ready: false },
-  { n: 3, name: 'Optimize', ready: false },
-  { n: 4, name: 'Compare', ready: false },
-] as const;
+type StepState = 'active' | 'done' | 'locked' | 'future';
+
+interface Step {
+  n: number;
+  name: string;
+  state: StepState;
+  /** Id of the section to scroll to, for ready steps. */
+  target?: string;
+  hint?: string;
+}
 
 export function FlowSteps() {
+  const hasModel = useStore((s) => s.model.card !== null);
+  const measured = useStore((s) => s.evaluation.report !== null);
+  const steps: Step[] = [
+    { n: 1, name: 'Model', state: hasModel ? 'done' : 'active', target: 'step-model' },
+    { n: 2, name: 'Dataset', state: !hasModel ? 'locked' : measured ? 'done' : 'active', target: 'step-dataset', hint: 'Load a model first' },
+    { n: 3, name: 'Optimize', state: 'future' },
+    { n: 4, name: 'Compare', state: 'future' },
+  ];
+  // The furthest ready step is the current one.
+  const current = [...steps].reverse().find((s) => s.state === 'active' || s.state === 'done');
+
   return (
     <nav className="flow-steps" aria-label="Steps">
       <ol>
-        {STEPS.map((s) => (
-          <li key={s.n} className={s.ready ? 'step is-active' : 'step is-future'} aria-current={s.ready ? 'step' : undefined} aria-disabled={s.ready ? undefined : true}>
-            <span className="step-num" aria-hidden="true">
-              {s.n}
-            </span>
-            <span className="step-name">{s.name}</span>
-            {!s.ready && <span className="step-soon">coming next</span>}
-          </li>
-        ))}
+        {steps.map((s) => {
+          const ready = s.state === 'active' || s.state === 'done';
+          const body = (
+            <>
+              <span className="step-num" aria-hidden="true">
+                {s.state === 'done' ? '✓' : s.n}
+              </span>
+              <span className="step-name">{s.name}</span>
+              {s.state === 'future' && <span className="step-soon">coming next</span>}
+            </>
+          );
+          return (
+            <li
+              key={s.n}
+              className={`step is-${s.state}${s === current ? ' is-current' : ''}`}
+              data-testid="flow-step"
+              data-step={s.name}
+              data-state={s.state}
+              aria-current={s === current ? 'step' : undefined}
+              aria-disabled={ready ? undefined : true}
+              title={s.state === 'locked' ? s.hint : undefined}
+            >
+              {ready && s.target !== undefined ? (
+                <button type="button" className="step-button" onClick={() => scrollToSection(s.target!)}>
+                  {body}
+                </button>
+              ) : (
+                body
+              )}
+            </li>
+          );
+        })}
       </ol>
       <p className="flow-steps-note" aria-hidden="true">
-        Dataset, Optimize and Compare are coming next.
+        Optimize and Compare are coming next.
       </p>
     </nav>
   );

@@ -1,5 +1,7 @@
-// Step 1 of the flow: intake (drop zone, demo), job progress, errors, demo results and the model card.
+// Step 1 of the flow: intake (drop zone, demo), job progress, errors, demo results, the pointer to step 2 and
+// the model card.
 import { useStore } from '../state/store';
+import { NextStepHint } from './dataset/NextStepHint';
 import { DemoResults } from './DemoResults';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
@@ -20,6 +22,7 @@ export function ModelStep({ onFiles, windowDragging }: ModelStepProps) {
   const cancelDemo = useStore((s) => s.cancelDemo);
   const dismissModelError = useStore((s) => s.dismissModelError);
   const dismissDemoError = useStore((s) => s.dismissDemoError);
+  const hasDataset = useStore((s) => s.dataset.images.length > 0);
 
   const modelRunning = model.status === 'running';
   const demoRunning = demo.status === 'running';
@@ -28,7 +31,7 @@ export function ModelStep({ onFiles, windowDragging }: ModelStepProps) {
   const loadingLabel = `Loading ${model.loadingName || 'the model'}`;
 
   return (
-    <section className="step-body" aria-label="Step 1: Model">
+    <section id="step-model" className="step-body" aria-label="Step 1: Model" tabIndex={-1}>
       <DropZone onFiles={onFiles} onDemo={() => void runDemo()} compact={model.card !== null || demoRunning} windowDragging={windowDragging} demoRunning={demoRunning} />
 
       {model.card === null && !modelRunning && !demoRunning && demo.images.length === 0 && <HowItWorks />}
@@ -50,6 +53,8 @@ export function ModelStep({ onFiles, windowDragging }: ModelStepProps) {
       {demo.error !== null && <ErrorBanner error={demo.error} title="The demo could not run" onDismiss={dismissDemoError} />}
 
       {showDemo && <DemoResults classes={demo.classes} images={demo.images} report={demo.report} />}
+
+      {model.card !== null && !modelRunning && !hasDataset && <NextStepHint modelName={model.card.fileName} />}
 
       {model.card !== null && <ModelCardView card={model.card} stale={modelRunning || model.error !== null} />}
     </section>

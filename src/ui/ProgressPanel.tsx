@@ -1,4 +1,4 @@
-// Progress of the running job (model load or demo): stage, bar (determinate or not), detail, ETA and Cancel.
+// Progress of the running job (model load, demo, dataset, evaluation): stage, bar (determinate or not), detail, ETA and Cancel.
 import type { ProgressView } from '../state/progress-view';
 import { formatEta } from './format';
 import { useRevealOnMount } from './useRevealOnMount';
@@ -8,7 +8,8 @@ interface ProgressPanelProps {
   progress: ProgressView | null;
   /** Shown while `progress` is null, e.g. "Loading squeezenet.onnx". */
   fallbackLabel: string;
-  onCancel: () => void;
+  /** Absent for short jobs that cannot be cancelled: no Cancel button. */
+  onCancel?: () => void;
 }
 
 export function ProgressPanel({ progress, fallbackLabel, onCancel }: ProgressPanelProps) {
@@ -26,9 +27,11 @@ export function ProgressPanel({ progress, fallbackLabel, onCancel }: ProgressPan
           {label}
           {percent !== null && <span className="progress-percent"> · {percent}%</span>}
         </span>
-        <button type="button" className="btn btn-ghost btn-small" data-testid="cancel-button" onClick={onCancel}>
-          Cancel
-        </button>
+        {onCancel !== undefined && (
+          <button type="button" className="btn btn-ghost btn-small" data-testid="cancel-button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
       </div>
       <div
         className={percent === null ? 'progress-track is-indeterminate' : 'progress-track'}

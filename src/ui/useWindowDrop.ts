@@ -7,9 +7,10 @@ function hasFiles(e: DragEvent): boolean {
 
 /**
  * Calls `onFiles` for files dropped anywhere on the page (unless a drop target already handled the event
- * with preventDefault). Returns true while files are being dragged over the window, for an overlay.
+ * with preventDefault). `route`, when given, sees the drop first and returns true when it took it (it must
+ * read the DataTransfer synchronously). Returns true while files are being dragged over the window.
  */
-export function useWindowDrop(onFiles: (files: File[]) => void): boolean {
+export function useWindowDrop(onFiles: (files: File[]) => void, route?: (dt: DataTransfer) => boolean): boolean {
   const [dragging, setDragging] = useState(false);
 
   useEffect(() => {
@@ -31,6 +32,7 @@ export function useWindowDrop(onFiles: (files: File[]) => void): boolean {
       stop();
       if (e.defaultPrevented) return;
       e.preventDefault();
+      if (e.dataTransfer !== null && route?.(e.dataTransfer) === true) return;
       const files = Array.from(e.dataTransfer?.files ?? []);
       if (files.length > 0) onFiles(files);
     };
@@ -41,7 +43,7 @@ export function useWindowDrop(onFiles: (files: File[]) => void): boolean {
       window.removeEventListener('dragover', onDragOver);
       window.removeEventListener('drop', onDrop);
     };
-  }, [onFiles]);
+  }, [onFiles, route]);
 
   return dragging;
 }

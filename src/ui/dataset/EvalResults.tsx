@@ -68,8 +68,13 @@ export function EvalResults({ report, variantReport, referenceName, variantName,
 
       {variantReport !== null && <SideBySide reference={report} variant={variantReport} referenceName={referenceName} variantName={vName} />}
       {fidelity !== null && <FidelityPanel fidelity={fidelity} referenceName={referenceName} variantName={vName} />}
-      {variantReport !== null && fidelity !== null && (
+      {variantReport !== null && fidelity !== null && variantReport.disagreements.length > 0 && (
         <Disagreements items={variantReport.disagreements} urls={urls} className={className} total={Math.round((1 - fidelity.top1Agreement) * variantReport.images)} />
+      )}
+      {variantReport !== null && fidelity !== null && variantReport.disagreements.length === 0 && (
+        <p className="ok-text" data-testid="no-disagreements">
+          No disagreements: both models chose the same top class on every image.
+        </p>
       )}
       {report.top1 !== null && <PerClassTable perClass={report.perClass} variant={variantReport?.perClass} variantLabel={`Top-1 (${vName})`} />}
     </section>

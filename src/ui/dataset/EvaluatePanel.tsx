@@ -12,9 +12,11 @@ interface EvaluatePanelProps {
   onEvaluate: () => void;
   /** Why the button is disabled, or null when it can run. */
   blockedReason: string | null;
+  /** A measurement is running: the second model cannot change under it. */
+  busy: boolean;
 }
 
-export function EvaluatePanel({ modelName, images, labelled, variant, onVariant, onEvaluate, blockedReason }: EvaluatePanelProps) {
+export function EvaluatePanel({ modelName, images, labelled, variant, onVariant, onEvaluate, blockedReason, busy }: EvaluatePanelProps) {
   const inputRef = useRef<HTMLInputElement>(null);
   const variantName = variant.find((f) => /\.(onnx|ort)$/i.test(f.name))?.name ?? variant[0]?.name ?? null;
   const what = labelled > 0 ? `top-1 and top-5 accuracy on ${formatInt(labelled)} labelled images` : `predictions on ${formatInt(images)} images`;
@@ -23,7 +25,7 @@ export function EvaluatePanel({ modelName, images, labelled, variant, onVariant,
       <h3 id="ds-eval-h">Measure</h3>
       <div className="evaluate-row">
         <button type="button" className="btn btn-primary btn-evaluate" data-testid="evaluate-button" onClick={onEvaluate} disabled={blockedReason !== null} aria-describedby="eval-what">
-          {variantName !== null ? 'Measure and compare' : 'Measure accuracy'}
+          {variantName !== null ? 'Measure and compare' : labelled > 0 ? 'Measure accuracy' : 'Measure speed'}
         </button>
         <p id="eval-what" className="evaluate-what">
           {blockedReason ?? (
@@ -36,24 +38,27 @@ export function EvaluatePanel({ modelName, images, labelled, variant, onVariant,
                 </>
               )}{' '}
               on every image: {what}, speed{variantName !== null ? ', and how closely the two agree' : ''}.
+              {labelled === 0 && variantName === null && ' Without labels there is no accuracy: compare with another model file to see how closely they agree.'}
             </>
           )}
         </p>
       </div>
       <div className="variant-row">
         {variantName === null ? (
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => inputRef.current?.click()}>
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => inputRef.current?.click()} disabled={busy}>
             Compare with another model file…
           </button>
         ) : (
           <span className="chip chip-accent variant-chip" data-testid="variant-chip">
             Compare with: {variantName}
-            <button type="button" className="chip-remove" onClick={() => onVariant([])} aria-label={`Do not compare with ${variantName}`}>
+            <button type="button" className="chip-remove" onClick={() => onVariant([])} disabled={busy} aria-label={`Do not compare with ${variantName}`}>
               ×
             </button>
           </span>
         )}
-        <span className="variant-hint">For example the FP16 or INT8 export of the same model: you get agreement and accuracy side by side.</span>
+        {variantName === null && (
+          <span className="variant-hint">For example the FP16 or INT8 export of the same model: you get agreement and accuracy side by side.</span>
+        )}
         <input
           ref={inputRef}
           type="file"

@@ -21,7 +21,9 @@ export function FidelityPanel({ fidelity: f, referenceName, variantName }: Fidel
   return (
     <section className="fidelity" data-testid="fidelity" data-agreement={f.top1Agreement} data-top5-overlap={f.top5Overlap} data-sqnr={f.sqnrDb} aria-labelledby="fidelity-h">
       <div className="section-head">
-        <h4 id="fidelity-h">How closely {variantName} follows {referenceName}</h4>
+        <h4 id="fidelity-h" title={`${variantName} against ${referenceName}`}>
+          Agreement with the reference
+        </h4>
         <span className={`pill pill-${v.tone}`}>{v.text}</span>
       </div>
       <div className="stat-tiles">

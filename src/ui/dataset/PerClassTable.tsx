@@ -39,7 +39,7 @@ export function PerClassTable({ perClass, variant, variantLabel = 'Variant' }: P
   return (
     <section className="per-class" aria-labelledby="per-class-h">
       <h4 id="per-class-h">
-        Accuracy per class <span className="muted count-badge">{formatInt(perClass.length)} classes, worst first</span>
+        Accuracy per class <span className="muted count-badge">{formatInt(perClass.length)} classes · click a column to sort</span>
       </h4>
       <div className="table-scroll">
         <table className="data-table compact">

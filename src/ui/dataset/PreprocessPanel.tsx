@@ -1,5 +1,6 @@
 // Preprocessing: the preset (suggested from the model, changeable), the recipe in words, and per-channel
 // statistics of the first image's tensor so a wrong recipe shows before a long run.
+import { useState } from 'react';
 import type { PresetId } from '../../data/types';
 import type { DatasetState } from '../../state/dataset-types';
 import { layoutWords, PRESET_IDS, PRESET_LABELS, resizeWords, scaleWords, valueRange } from './recipe-words';
@@ -17,6 +18,11 @@ function fixed(x: number): string {
 export function PreprocessPanel({ dataset, onPreset, busy }: PreprocessPanelProps) {
   const { recipe, presetId, presetReason, preview } = dataset;
   const range = recipe !== null ? valueRange(recipe) : null;
+  // The reason belongs to the suggested preset: remember which one that was (a new scan brings a new reason),
+  // so a hand-picked preset is not explained by another preset's reason.
+  const [suggested, setSuggested] = useState({ reason: presetReason, id: presetId });
+  if (suggested.reason !== presetReason) setSuggested({ reason: presetReason, id: presetId });
+  const changed = suggested.id !== null && presetId !== suggested.id;
   return (
     <section className="card-section preprocess" aria-labelledby="ds-prep-h">
       <h3 id="ds-prep-h">Preprocessing</h3>
@@ -45,9 +51,17 @@ export function PreprocessPanel({ dataset, onPreset, busy }: PreprocessPanelProp
               ))}
             </select>
           </label>
-          {presetReason !== '' && (
+          {presetReason !== '' && !changed && (
             <p className="preset-reason" data-testid="preset-reason">
-              {presetReason}
+              <strong>Suggested.</strong> {presetReason}
+            </p>
+          )}
+          {changed && suggested.id !== null && (
+            <p className="preset-reason" data-testid="preset-reason">
+              Chosen by hand; Quantbench suggested <strong>{PRESET_LABELS[suggested.id]}</strong>.{' '}
+              <button type="button" className="link-button" onClick={() => suggested.id !== null && onPreset(suggested.id)} disabled={busy}>
+                Use the suggestion
+              </button>
             </p>
           )}
           {recipe !== null && (

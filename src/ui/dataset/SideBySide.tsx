@@ -39,18 +39,22 @@ export function SideBySide({ reference: r, variant: v, referenceName, variantNam
           </tr>
         </thead>
         <tbody>
-          <tr>
-            <th scope="row">Top-1 accuracy</th>
-            <td className="num">{pct(r.top1)}</td>
-            <td className="num">{pct(v.top1)}</td>
-            <td className="num">{points(r.top1, v.top1)}</td>
-          </tr>
-          <tr>
-            <th scope="row">Top-5 accuracy</th>
-            <td className="num">{pct(r.top5)}</td>
-            <td className="num">{pct(v.top5)}</td>
-            <td className="num">{points(r.top5, v.top5)}</td>
-          </tr>
+          {(r.top1 !== null || v.top1 !== null) && (
+            <>
+              <tr>
+                <th scope="row">Top-1 accuracy</th>
+                <td className="num">{pct(r.top1)}</td>
+                <td className="num">{pct(v.top1)}</td>
+                <td className="num">{points(r.top1, v.top1)}</td>
+              </tr>
+              <tr>
+                <th scope="row">Top-5 accuracy</th>
+                <td className="num">{pct(r.top5)}</td>
+                <td className="num">{pct(v.top5)}</td>
+                <td className="num">{points(r.top5, v.top5)}</td>
+              </tr>
+            </>
+          )}
           <tr>
             <th scope="row">Inference, mean</th>
             <td className="num">{formatMs(r.inferenceMsMean)}</td>

@@ -37,7 +37,8 @@ function Thumb({ img, url, name, bad }: { img: DatasetImage; url: string | undef
       ) : (
         <span className="thumb-missing">{unreadable ? '✗' : 'no preview'}</span>
       )}
-      <span className={img.label >= 0 ? 'thumb-label' : 'thumb-label muted'}>{unreadable ? 'unreadable' : name}</span>
+      {/* Without a label, the file name says more than "unlabelled" on every tile. */}
+      <span className={img.label >= 0 ? 'thumb-label' : 'thumb-label thumb-file'}>{unreadable ? 'unreadable' : img.label >= 0 ? name : file}</span>
     </li>
   );
 }

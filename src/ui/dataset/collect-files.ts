@@ -68,3 +68,16 @@ export function makeFileFinder(files: readonly DroppedFile[]): (path: string) =>
     return hits.length === 1 ? hits[0]!.file : undefined;
   };
 }
+
+const DATASET_FILE = /\.(jpe?g|png|webp|bmp|gif|zip|txt|csv)$/i;
+
+/**
+ * True when a drop anywhere on the page is meant as a dataset: it holds a folder, or only images, zips and
+ * label files. A drop with an .onnx model, or anything else, is for the model step. Synchronous (drop event).
+ */
+export function isDatasetDrop(dt: DataTransfer): boolean {
+  const items = Array.from(dt.items).filter((i) => i.kind === 'file');
+  if (items.some((i) => typeof i.webkitGetAsEntry === 'function' && i.webkitGetAsEntry()?.isDirectory === true)) return true;
+  const files = Array.from(dt.files);
+  return files.length > 0 && files.every((f) => DATASET_FILE.test(f.name));
+}

@@ -32,14 +32,15 @@ export function resizeWords(r: PreprocessRecipe): string {
 }
 
 export function scaleWords(r: PreprocessRecipe): string {
-  const pixel = r.scale === 1 ? 'pixel (0–255)' : Math.abs(r.scale * 255 - 1) < 1e-6 ? 'pixel ÷ 255' : `pixel × ${num(r.scale)}`;
+  // Scales are usually 1/255 or 1/127.5: say "÷ 127.5" rather than "× 0.0078".
+  const inverse = 1 / r.scale;
+  const divisor = Number.isFinite(inverse) && Math.abs(inverse - Number(inverse.toFixed(1))) < 1e-6 ? Number(inverse.toFixed(1)) : null;
+  const pixel = r.scale === 1 ? 'pixel (0–255)' : divisor !== null ? `pixel ÷ ${num(divisor)}` : `pixel × ${num(r.scale)}`;
   const noMean = r.mean.every((m) => m === 0);
   const noStd = r.std.every((s) => s === 1);
   if (noMean && noStd) return `${pixel}, no normalisation`;
-  let out = pixel;
-  if (!noMean) out = `(${out} − ${triple(r.mean)})`;
-  if (!noStd) out = `${out} ÷ ${triple(r.std)}`;
-  return out;
+  if (noStd) return `${pixel} − ${triple(r.mean)}`;
+  return noMean ? `${pixel} ÷ ${triple(r.std)}` : `(${pixel} − ${triple(r.mean)}) ÷ ${triple(r.std)}`;
 }
 
 /** Range of values the recipe produces from pixels 0..255, over the three channels. */
