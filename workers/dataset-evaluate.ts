@@ -8,6 +8,7 @@ import { ModelSession } from '../src/runtime/session';
 import { pickModelFile } from '../src/shared/files';
 import { QbError } from '../src/shared/errors';
 import type { DroppedFile, EvaluateRequest, EvaluateResult } from './dataset-api';
+import { plural } from './dataset-scan';
 import { checkpoint } from './jobs';
 import type { Progress, ProgressSink } from './progress';
 import { readBlob } from './read-blob';
@@ -76,7 +77,8 @@ async function evaluateOne(
     checkpoint: () => checkpoint(signal),
   });
   if (bad.length > 0) {
-    const p: DatasetProblem = { kind: 'bad-image', message: `${bad.length} images could not be decoded and were skipped.`, items: bad.slice(0, 50), count: bad.length };
+    const message = `${plural(bad.length, 'image', 'images')} could not be decoded and ${bad.length === 1 ? 'was' : 'were'} skipped.`;
+    const p: DatasetProblem = { kind: 'bad-image', message, items: bad.slice(0, 50), count: bad.length };
     report.problems = [...report.problems, p];
   }
   return report;

@@ -5,7 +5,7 @@ import { detectLabels, mapLabels } from '../src/data/labels';
 import { suggestPreset } from '../src/data/presets';
 import { preprocessRgba, tensorStats } from '../src/data/preprocess';
 import type { DatasetProblem, PreprocessRecipe } from '../src/data/types';
-import { unzipImages } from '../src/data/zip';
+import { unzipDataset } from '../src/data/zip';
 import { QbError } from '../src/shared/errors';
 import type { DroppedFile, ScanRequest, ScanResult } from './dataset-api';
 import { checkpoint } from './jobs';
@@ -23,6 +23,11 @@ const SIGNATURES: { ext: RegExp; test: (b: Uint8Array) => boolean }[] = [
 /** True when the first bytes look like some image format (whatever the extension says). */
 function looksLikeImage(head: Uint8Array): boolean {
   return SIGNATURES.some((s) => s.test(head));
+}
+
+/** "1 file is" / "3 files are": counts in messages read as plain English. */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function problem(kind: DatasetProblem['kind'], message: string, items: string[]): DatasetProblem {
@@ -47,10 +52,13 @@ export async function previewStats(image: Blob, recipe: PreprocessRecipe): Promi
 export async function scanDataset(request: ScanRequest, progress: ProgressSink, signal: AbortSignal): Promise<ScanResult> {
   const expanded: DroppedFile[] = [];
   const problems: DatasetProblem[] = [];
+  const skippedInZips: string[] = [];
   for (const f of request.files) {
     if (/\.zip$/i.test(f.path)) {
       const bytes = await readBlob(f.file, f.path, progress, signal);
-      for (const entry of unzipImages(bytes)) {
+      const { files, skipped } = unzipDataset(bytes, 2e9, f.path);
+      skippedInZips.push(...skipped.map((s) => `${f.path}/${s}`));
+      for (const entry of files) {
         expanded.push({ file: new File([entry.bytes as Uint8Array<ArrayBuffer>], entry.path.split('/').pop() ?? entry.path), path: `${f.path.replace(/\.zip$/i, '')}/${entry.path}` });
       }
     } else {
@@ -59,7 +67,8 @@ export async function scanDataset(request: ScanRequest, progress: ProgressSink, 
   }
   const byPath = new Map(expanded.map((f) => [f.path, f]));
   const sorted = sortDroppedFiles(expanded.map((f) => f.path));
-  if (sorted.ignored.length > 0) problems.push(problem('unsupported-file', `${sorted.ignored.length} files are neither images nor label files and were left out.`, sorted.ignored));
+  const ignored = [...sorted.ignored, ...skippedInZips];
+  if (ignored.length > 0) problems.push(problem('unsupported-file', `${plural(ignored.length, 'file is', 'files are')} neither images nor label files and ${ignored.length === 1 ? 'was' : 'were'} left out.`, ignored));
   if (sorted.images.length === 0) {
     throw new QbError('bad-image', 'No images were found among the dropped files. Quantbench reads JPEG, PNG, WebP, BMP and GIF images, folders of them, or a .zip.');
   }
@@ -75,7 +84,7 @@ export async function scanDataset(request: ScanRequest, progress: ProgressSink, 
     const head = new Uint8Array(await byPath.get(path)!.file.slice(0, 16).arrayBuffer());
     (looksLikeImage(head) ? good : bad).push(path);
   }
-  if (bad.length > 0) problems.push(problem('bad-image', `${bad.length} files named like images are not images (damaged or renamed); they are left out.`, bad));
+  if (bad.length > 0) problems.push(problem('bad-image', `${plural(bad.length, 'file named like an image is not an image', 'files named like images are not images')} (damaged or renamed), so ${bad.length === 1 ? 'it is' : 'they are'} left out.`, bad));
   if (good.length === 0) throw new QbError('bad-image', 'None of the image files could be read as images.');
 
   const labelTexts = await Promise.all(sorted.labelFiles.map(async (p) => ({ name: p, text: await byPath.get(p)!.file.text() })));

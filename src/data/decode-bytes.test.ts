@@ -4,7 +4,7 @@ import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { hasSharedData, sharedPath } from '../../test/shared-data';
-import { decodeImageBytes, exifOrientation } from './decode-bytes';
+import { decodeImageBytes, exifOrientation, upsampleH2V1, upsampleH2V2 } from './decode-bytes';
 
 /** 16x8 RGBA: left half red, right half blue. */
 function halves(): Uint8Array {
@@ -78,6 +78,17 @@ describe('decodeImageBytes', () => {
     const palette = [[255, 0, 0, 128], [0, 255, 0, 0], [0, 0, 255, 255]];
     const png = encodePng({ width: 3, height: 1, data: new Uint8Array([0b00011000]), channels: 1, depth: 2, palette });
     expect([...decodeImageBytes(png, 'p.png').rgba]).toEqual(palette.flat());
+  });
+
+  it('upsamples chroma like libjpeg (fancy upsampling), worked by hand', () => {
+    // 2x2 plane -> 4x4. Row 0 column sums (edge row repeated): 0*3+0 = 0, 160*3+160 = 640, so
+    // (0*4+8)>>4 = 0, (0*3+640+7)>>4 = 40, (640*3+0+8)>>4 = 120, (640*4+7)>>4 = 160; and so on.
+    const up = upsampleH2V2(new Uint8Array([0, 160, 16, 0]), 2, 2, 4, 4);
+    expect([...up]).toEqual([0, 40, 120, 160, 4, 33, 91, 120, 12, 19, 33, 40, 16, 12, 4, 0]);
+    // Odd output width drops the last computed column.
+    expect([...upsampleH2V2(new Uint8Array([0, 160, 16, 0]), 2, 2, 3, 3)]).toEqual([0, 40, 120, 4, 33, 91, 12, 19, 33]);
+    // 4:2:2: (3*100 + 0 + 1) >> 2 = 75, (3*100 + 200 + 2) >> 2 = 125; edges repeat.
+    expect([...upsampleH2V1(new Uint8Array([0, 100, 200]), 3, 1, 6, 1)]).toEqual([0, 25, 75, 125, 175, 200]);
   });
 
   it('explains files that are not images, are empty or are damaged', () => {

@@ -129,33 +129,27 @@ function yccToRgba(ycc: Uint8Array, width: number, height: number, components: r
   const h2 = y !== undefined && cb !== undefined && cr !== undefined && cb.h === cr.h && cb.v === cr.v && cb.h === 1 && cb.v === 1 ? y.h : 1;
   const v2 = y !== undefined && cb !== undefined && cr !== undefined && cb.h === 1 && cb.v === 1 ? y.v : 1;
   const n = width * height;
-  let cbFull: Uint8Array;
-  let crFull: Uint8Array;
+  // Full-resolution chroma; null means "read it from ycc as is" (4:4:4, or layouts we do not filter).
+  let cbFull: Uint8Array | null = null;
+  let crFull: Uint8Array | null = null;
   if (h2 === 2 && (v2 === 1 || v2 === 2)) {
     const planeW = Math.ceil(width / 2);
     const planeH = Math.ceil(height / v2);
     const plane = (offset: number): Uint8Array => {
       const out = new Uint8Array(planeW * planeH);
-      for (let i = 0; i < planeH; i++) for (let j = 0; j < planeW; j++) out[i * planeW + j] = ycc[((i * v2) * width + 2 * j) * 3 + offset]!;
+      for (let i = 0; i < planeH; i++) for (let j = 0; j < planeW; j++) out[i * planeW + j] = ycc[(i * v2 * width + 2 * j) * 3 + offset]!;
       return out;
     };
     const up = v2 === 2 ? upsampleH2V2 : upsampleH2V1;
     cbFull = up(plane(1), planeW, planeH, width, height);
     crFull = up(plane(2), planeW, planeH, width, height);
-  } else {
-    // 4:4:4 needs no upsampling; rarer layouts (4:4:0, 4:1:1) keep jpeg-js's repeated samples.
-    cbFull = new Uint8Array(n);
-    crFull = new Uint8Array(n);
-    for (let p = 0; p < n; p++) {
-      cbFull[p] = ycc[p * 3 + 1]!;
-      crFull[p] = ycc[p * 3 + 2]!;
-    }
   }
+  // 4:4:0 and 4:1:1 are rare; they keep jpeg-js's repeated samples.
   const rgba = new Uint8Array(n * 4);
   for (let p = 0; p < n; p++) {
     const luma = ycc[p * 3]!;
-    const b = cbFull[p]!;
-    const r = crFull[p]!;
+    const b = cbFull !== null ? cbFull[p]! : ycc[p * 3 + 1]!;
+    const r = crFull !== null ? crFull[p]! : ycc[p * 3 + 2]!;
     rgba[p * 4] = clamp8(luma + CR_R[r]!);
     rgba[p * 4 + 1] = clamp8(luma + ((CB_G[b]! + CR_G[r]!) >> 16));
     rgba[p * 4 + 2] = clamp8(luma + CB_B[b]!);
@@ -164,8 +158,11 @@ function yccToRgba(ycc: Uint8Array, width: number, height: number, components: r
   return rgba;
 }
 
-/** libjpeg's h2v1_fancy_upsample: each output sample is 3/4 nearer + 1/4 further input, alternating rounding. */
-function upsampleH2V1(plane: Uint8Array, planeW: number, planeH: number, width: number, height: number): Uint8Array {
+/**
+ * libjpeg's h2v1_fancy_upsample of a planeW x planeH chroma plane to width x height (4:2:2): each output
+ * sample is 3/4 of the nearer input plus 1/4 of the further one, rounding biases 1 and 2 (in quarters).
+ */
+export function upsampleH2V1(plane: Uint8Array, planeW: number, planeH: number, width: number, height: number): Uint8Array {
   const out = new Uint8Array(width * height);
   for (let row = 0; row < Math.min(planeH, height); row++) {
     const inRow = row * planeW;
@@ -182,10 +179,10 @@ function upsampleH2V1(plane: Uint8Array, planeW: number, planeH: number, width: 
 }
 
 /**
- * libjpeg's h2v2_fancy_upsample: a triangle filter in both directions (9/16, 3/16, 3/16, 1/16) with the
+ * libjpeg's h2v2_fancy_upsample of a planeW x planeH chroma plane to width x height (4:2:0): a triangle filter in both directions (9/16, 3/16, 3/16, 1/16) with the
  * edge rows and columns repeated, and the same alternating rounding biases (8 and 7, in sixteenths).
  */
-function upsampleH2V2(plane: Uint8Array, planeW: number, planeH: number, width: number, height: number): Uint8Array {
+export function upsampleH2V2(plane: Uint8Array, planeW: number, planeH: number, width: number, height: number): Uint8Array {
   const out = new Uint8Array(width * height);
   const colSums = new Int32Array(planeW);
   for (let oy = 0; oy < height; oy++) {
