@@ -1,11 +1,17 @@
-// Headless command line of the same core the app runs in workers: `quantbench inspect MODEL [--json]`.
+// Headless command line of the same core the app runs in workers: `quantbench inspect MODEL [--json]` and
+// `quantbench evaluate MODEL --images DIR [...]`.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { PRESETS } from '../data/presets';
+import type { PresetId, PreprocessRecipe } from '../data/types';
 import { checkModelSize } from '../onnx/model-io';
 import type { ModelCard } from '../onnx/summary';
+import { evaluateFolder, type EvaluateFolderOptions } from '../pipeline/evaluate-node';
 import { inspectModel } from '../pipeline/inspect';
 import { toQbError } from '../shared/errors';
 import { formatCard } from './format-card';
+import { formatReport } from './format-report';
+import { runQuantize } from './quantize';
 
 const USAGE = `Usage: quantbench <command> [options]
 
@@ -14,9 +20,30 @@ Commands:
                                 bytes by dtype, quantizable nodes, whether it is already quantized.
                                 External-data files are read from the model's folder.
 
+  evaluate MODEL.onnx --images DIR [--labels FILE ...] [--reference FP32.onnx]
+           [--preprocess PRESET|RECIPE.json] [--limit N] [--json]
+                                Accuracy (top-1, top-5, per class) of a classifier on a folder of
+                                JPEG/PNG images, its fidelity to an FP32 reference, and throughput.
+                                Labels come from --labels files (CSV with a header, "file label"
+                                lists like val.txt, class lists) or files in DIR, else from class
+                                sub-folders or synsets in file names (n01440764_tench.JPEG).
+    --images DIR                The image folder (read recursively).
+    --labels FILE ...           One or more label files; repeat the option or list several files.
+    --reference FP32.onnx       Compare outputs with this model: top-1 agreement, top-5 overlap,
+                                SQNR and cosine (and pixel agreement / mIoU for segmentation maps).
+    --preprocess PRESET|FILE    A preset (${Object.keys(PRESETS).join(', ')})
+                                or a JSON file holding a full recipe; suggested from the model if absent.
+    --limit N                   Only the first N images in path order.
+
+  quantize MODEL.onnx --precision fp16 --out OUT.onnx [--keep-io|--no-keep-io] [--json]
+                                Convert to FP16, check it against the original on seeded random
+                                inputs, keep drifting nodes in FP32 (see quantize --help).
+
 Options:
-  --json      Print machine-readable JSON instead of text
-  -h, --help  Show this help`;
+  --json      Print machine-readable JSON instead of text (an infinite SQNR is written "Infinity")
+  -h, --help  Show this help
+
+Exit codes: 0 done, 1 the input could not be used (message on stderr), 2 wrong command line.`;
 
 /** Sizes of the files beside the model, so external-data references can be checked like in the app. */
 async function neighbourSizes(modelPath: string): Promise<Record<string, number>> {
@@ -38,14 +65,192 @@ async function inspect(path: string): Promise<ModelCard> {
   return inspectModel(basename(path), bytes, await neighbourSizes(path));
 }
 
+/** A command line that cannot be run as written (exit code 2). */
+class UsageError extends Error {}
+
+interface EvaluateArgs {
+  options: EvaluateFolderOptions;
+  /** The --preprocess value, resolved after parsing (a preset id or a JSON file). */
+  preprocess?: string;
+  json: boolean;
+}
+
+/** Parses `evaluate` arguments (after the command word). Options take `--name value` or `--name=value`. */
+function parseEvaluateArgs(args: readonly string[]): EvaluateArgs {
+  let model: string | undefined;
+  let images: string | undefined;
+  let reference: string | undefined;
+  let preprocess: string | undefined;
+  let limit: number | undefined;
+  let json = false;
+  const labels: string[] = [];
+  const queue = args.flatMap((a) => (/^--[a-z]+=/.test(a) ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
+  const value = (name: string): string => {
+    const v = queue.shift();
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value.`);
+    return v;
+  };
+  while (queue.length > 0) {
+    const a = queue.shift()!;
+    switch (a) {
+      case '--images':
+        images = value(a);
+        break;
+      case '--labels':
+        labels.push(value(a));
+        // More files may follow without repeating the option; a .onnx file is the model, not a label file.
+        while (queue.length > 0 && !queue[0]!.startsWith('-') && !/\.onnx$/i.test(queue[0]!)) labels.push(queue.shift()!);
+        break;
+      case '--reference':
+        reference = value(a);
+        break;
+      case '--preprocess':
+        preprocess = value(a);
+        break;
+      case '--limit': {
+        const raw = value(a);
+        limit = Number(raw);
+        if (!Number.isSafeInteger(limit) || limit <= 0) throw new UsageError(`--limit takes a whole number above zero (got "${raw}").`);
+        break;
+      }
+      case '--json':
+        json = true;
+        break;
+      default:
+        if (a.startsWith('-')) throw new UsageError(`Unknown option ${a}`);
+        if (model !== undefined) throw new UsageError(`evaluate takes one model file (got "${model}" and "${a}").`);
+        model = a;
+    }
+  }
+  if (model === undefined) throw new UsageError('evaluate needs a model file.');
+  if (images === undefined) throw new UsageError('evaluate needs --images DIR, the folder of images to evaluate on.');
+  const options: EvaluateFolderOptions = { model, images, labels };
+  if (reference !== undefined) options.reference = reference;
+  if (limit !== undefined) options.limit = limit;
+  return preprocess !== undefined ? { options, preprocess, json } : { options, json };
+}
+
+const RESIZE_MODES = ['stretch', 'shorter-side-crop', 'letterbox'];
+
+/**
+ * Checks a recipe read from JSON and lists every problem in one message.
+ * @throws Error naming the file and the fields to fix.
+ */
+function checkRecipe(value: unknown, file: string): PreprocessRecipe {
+  const r = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const wrong: string[] = [];
+  const posInt = (k: string): void => {
+    if (!Number.isSafeInteger(r[k]) || (r[k] as number) <= 0) wrong.push(`"${k}" must be a whole number of pixels above zero`);
+  };
+  const triple = (k: string, nonZero: boolean): void => {
+    const v = r[k];
+    if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && (!nonZero || x !== 0))) {
+      wrong.push(`"${k}" must be 3 numbers${nonZero ? ', none of them 0' : ''} (one per channel, in the model's channel order)`);
+    }
+  };
+  posInt('width');
+  posInt('height');
+  if (!RESIZE_MODES.includes(r.resize as string)) wrong.push(`"resize" must be one of ${RESIZE_MODES.join(', ')}`);
+  if (r.resize === 'shorter-side-crop' && r.resizeShorterTo !== undefined) posInt('resizeShorterTo');
+  if (r.layout !== 'NCHW' && r.layout !== 'NHWC') wrong.push('"layout" must be NCHW or NHWC');
+  if (r.channelOrder !== 'RGB' && r.channelOrder !== 'BGR') wrong.push('"channelOrder" must be RGB or BGR');
+  if (typeof r.scale !== 'number' || !Number.isFinite(r.scale)) wrong.push('"scale" must be a number (1/255 = 0.00392156862745098)');
+  triple('mean', false);
+  triple('std', true);
+  if (wrong.length > 0) throw new Error(`${file} is not a usable preprocessing recipe: ${wrong.join('; ')}.`);
+  return r as unknown as PreprocessRecipe;
+}
+
+/** A preset id as it is, or a recipe read from a JSON file. */
+async function resolvePreprocess(value: string): Promise<PresetId | PreprocessRecipe> {
+  if (Object.hasOwn(PRESETS, value)) return value as PresetId;
+  const s = await stat(value).catch(() => undefined);
+  if (s === undefined || !s.isFile()) {
+    throw new Error(`--preprocess "${value}" is neither a preset (${Object.keys(PRESETS).join(', ')}) nor a recipe file.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(value, 'utf8'));
+  } catch (e) {
+    throw new Error(`${value} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  return checkRecipe(parsed, value);
+}
+
+/** JSON with infinite SQNR kept readable ("Infinity") instead of JSON.stringify's null. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
+}
+
+async function runEvaluate(
+  args: readonly string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+  progress: ((done: number, total: number) => void) | undefined,
+): Promise<number> {
+  let parsed: EvaluateArgs;
+  try {
+    parsed = parseEvaluateArgs(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`${e.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const options = { ...parsed.options };
+    if (parsed.preprocess !== undefined) options.preprocess = await resolvePreprocess(parsed.preprocess);
+    if (progress !== undefined && !parsed.json) options.onStep = progress;
+    const result = await evaluateFolder(options);
+    if (parsed.json) {
+      const { report, presetId, recipe, presetReason, labelSource, classList } = result;
+      out(`${toJson({ model: options.model, images: options.images, reference: options.reference ?? null, presetId, recipe, presetReason, labelSource, classes: classList?.names.length ?? null, report })}\n`);
+    } else {
+      out(formatReport(result, options.images, options.reference !== undefined ? basename(options.reference) : undefined));
+    }
+    return 0;
+  } catch (e) {
+    return fail(e, parsed.json, out, err);
+  }
+}
+
+/** Prints an error in plain language (and as JSON with --json); exit code 1. */
+function fail(e: unknown, json: boolean, out: (s: string) => void, err: (s: string) => void): number {
+  const q = toQbError(e, e instanceof Error ? e.message : 'Something went wrong.');
+  if (json) out(`${JSON.stringify({ error: q.toData() }, null, 2)}\n`);
+  err(`Error: ${q.message}${q.detail !== undefined ? `\n  (${q.detail})` : ''}\n`);
+  return 1;
+}
+
+/** Progress on an interactive terminal: one line rewritten in place, about 20 updates per run. */
+function terminalProgress(): ((done: number, total: number) => void) | undefined {
+  if (process.stderr.isTTY !== true) return undefined;
+  let shown = -1;
+  return (done, total) => {
+    const step = Math.floor((done / Math.max(1, total)) * 20);
+    if (step === shown && done !== total) return;
+    shown = step;
+    process.stderr.write(`\r  ${done} / ${total} images${done === total ? '\n' : ''}`);
+  };
+}
+
 /** Runs the CLI and returns the process exit code (0 ok, 1 the input was bad, 2 usage error). */
-export async function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+export async function main(argv: readonly string[], out?: (s: string) => void, err?: (s: string) => void): Promise<number> {
+  // Progress lines only go to a real terminal, never into captured output (tests, pipes).
+  const progress = out === undefined && err === undefined ? terminalProgress() : undefined;
+  const write = out ?? ((s: string) => void process.stdout.write(s));
+  const writeErr = err ?? ((s: string) => void process.stderr.write(s));
+  return run(argv, write, writeErr, progress);
+}
+
+async function run(argv: readonly string[], out: (s: string) => void, err: (s: string) => void, progress: ((done: number, total: number) => void) | undefined): Promise<number> {
+  if (argv[0] === 'quantize') return runQuantize(argv.slice(1), out, err); // before the global --help: it has its own
   const args = argv.filter((a) => !a.startsWith('-'));
   const flags = new Set(argv.filter((a) => a.startsWith('-')));
   if (flags.has('-h') || flags.has('--help') || args.length === 0) {
     out(`${USAGE}\n`);
     return args.length === 0 && !flags.has('-h') && !flags.has('--help') ? 2 : 0;
   }
+  if (args[0] === 'evaluate') return runEvaluate(argv.slice(argv.indexOf('evaluate') + 1), out, err, progress);
   const [command, ...rest] = args;
   const unknown = [...flags].filter((f) => f !== '--json');
   if (unknown.length > 0) {
@@ -61,9 +266,6 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
     out(flags.has('--json') ? `${JSON.stringify(card, null, 2)}\n` : formatCard(card));
     return 0;
   } catch (e) {
-    const q = toQbError(e, e instanceof Error ? e.message : 'Something went wrong.');
-    if (flags.has('--json')) out(`${JSON.stringify({ error: q.toData() }, null, 2)}\n`);
-    err(`Error: ${q.message}${q.detail !== undefined ? `\n  (${q.detail})` : ''}\n`);
-    return 1;
+    return fail(e, flags.has('--json'), out, err);
   }
 }

@@ -120,7 +120,7 @@ function guessedDimsError(model: ModelProto, guessed: boolean, err: unknown): un
   const shape = describeType(realInputs(model.graph!)[0]?.type).shape ?? [];
   const symbolic = shape.filter((d) => typeof d !== 'number' || d <= 0);
   if (!guessed || symbolic.length === 0) return err;
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = err instanceof QbError ? `${err.message} ${err.detail ?? ''}`.trim() : err instanceof Error ? err.message : String(err);
   return new QbError(
     'runtime',
     `The model could not run on the check inputs: its input has open dimensions (${symbolic.map((d) => d ?? '?').join(', ')}) that were set to 1. ` +

@@ -4,6 +4,7 @@
 import { clone } from '@bufbuild/protobuf';
 import { attribute, node as makeNode } from '../onnx/build';
 import { toFloat16Bits } from '../onnx/float16';
+import { forEachWeight } from '../onnx/graph';
 import { encodeModel } from '../onnx/model-io';
 import {
   ModelProtoSchema,
@@ -15,7 +16,7 @@ import {
   type TensorProto,
   type ValueInfoProto,
 } from '../onnx/proto/onnx_pb';
-import { isExternal, makeTensor, readTensor, writeTensor, type ExternalDataResolver } from '../onnx/tensor-data';
+import { isExternal, makeTensor, readTensor, tensorByteSize, writeTensor, type ExternalDataResolver } from '../onnx/tensor-data';
 import { QbError } from '../shared/errors';
 
 const FLOAT = DT.FLOAT;
@@ -113,7 +114,7 @@ export interface Fp16Report {
   fixedCasts: number;
   /** Nodes that handle float values and stay FP32, with why (only nodes that touch float tensors). */
   keptFp32Nodes: KeptNode[];
-  /** Encoded model size before and after, in bytes. */
+  /** Encoded model size before (plus its external-data weights) and after, in bytes. */
   sizeBeforeBytes: number;
   sizeAfterBytes: number;
 }
@@ -278,6 +279,8 @@ interface Scope {
   demand: Map<string, Set<number>>;
   /** Element type after conversion of every float value defined here. */
   next: Map<string, number>;
+  /** Casts made for this graph's values ("to\0name" -> Cast output), reused by this graph and its subgraphs. */
+  casts: Map<string, string>;
 }
 
 interface GraphInfo {
@@ -311,6 +314,7 @@ function newScope(parent: Scope | undefined): Scope {
     initializers: new Map(),
     demand: new Map(),
     next: new Map(),
+    casts: new Map(),
   };
 }
 
@@ -461,7 +465,12 @@ function collectDemands(ctx: Ctx): void {
   }
 }
 
-/** Element type after conversion of every float value, by who produces it (see Fp16 rules in the file header). */
+/**
+ * Element type after conversion of every float value, by who produces it: graph inputs follow keepIO (subgraph
+ * inputs their owner); initializers, Constants and existing Cast(to=FLOAT) become float16 only when some
+ * consumer runs in float16 (a weight read only by FP32 nodes stays float32, no Cast needed); outputs of kept
+ * nodes stay float32; every other node output becomes float16.
+ */
 function decideTypes(ctx: Ctx): void {
   for (const g of ctx.graphs) {
     const { scope, graph } = g;
@@ -574,21 +583,46 @@ function nextType(scope: Scope, name: string): number {
   return s?.next.get(name) ?? s?.orig.get(name) ?? 0;
 }
 
+/** Calls `visit` for every consumer edge (node input, or graph output) inside `sub` and its nested subgraphs. */
+function forEachNestedUse(sub: GraphInfo, ctx: Ctx, visit: (scope: Scope, name: string, req: number | 'any') => void): void {
+  for (const m of sub.graph.node) {
+    const state = ctx.nodes.get(m)!;
+    m.input.forEach((name, i) => {
+      if (name !== '' && isFloatValue(state.scope, name)) visit(state.scope, name, inputRequirement(m, i, state));
+    });
+    for (const inner of state.subgraphs) forEachNestedUse(inner, ctx, visit);
+  }
+  const req = outputRequirement(sub, ctx);
+  for (const o of sub.graph.output) if (isFloatValue(sub.scope, o.name)) visit(sub.scope, o.name, req);
+}
+
+/**
+ * Inserts the boundary Casts of one graph, each right before its first consumer, one per (value, type).
+ * A value consumed inside a subgraph is cast in the graph that defines it, just before the If/Loop/Scan node,
+ * so both branches of an If and the outer graph share one Cast.
+ */
 function rewriteGraph(g: GraphInfo, ctx: Ctx, used: Set<string>, counters: Counters, aliases: Map<string, string>): void {
-  const casts = new Map<string, string>();
   const nodes: NodeProto[] = [];
+  // Casts of outer values that the outer graph did not provide (should not happen: kept as a safety net).
+  const local = new Map<string, string>();
   const castTo = (name: string, to: number): string => {
     const key = `${to}\u0000${name}`;
-    const known = casts.get(key);
+    const owner = lookup(g.scope, name);
+    const known = owner?.casts.get(key) ?? local.get(key);
     if (known !== undefined) return known;
     const out = uniqueName(`${name}_${to === FLOAT16 ? 'fp16' : 'fp32'}`, used);
     nodes.push(makeNode('Cast', [name], [out], { to }, uniqueName(`Cast_${out}`, used)));
     counters.castsInserted++;
-    casts.set(key, out);
+    (owner === g.scope ? g.scope.casts : local).set(key, out);
     return out;
   };
   for (const n of g.graph.node) {
     const state = ctx.nodes.get(n)!;
+    for (const sub of state.subgraphs) {
+      forEachNestedUse(sub, ctx, (scope, name, req) => {
+        if (req !== 'any' && lookup(scope, name) === g.scope && nextType(g.scope, name) !== req) castTo(name, req);
+      });
+    }
     n.input = n.input.map((name, i) => {
       if (name === '' || !isFloatValue(state.scope, name)) return name;
       const req = inputRequirement(n, i, state);
@@ -624,7 +658,7 @@ function toFloat16Counted(values: Float32Array, counters: Counters): Uint16Array
       v = -FP16_MAX;
       counters.clampedValues++;
     } else if (v !== 0 && Math.abs(v) < FP16_MIN_SUBNORMAL) {
-      v = 0;
+      v = v < 0 ? -0 : 0;
       counters.flushedValues++;
     }
     out[i] = toFloat16Bits(v);
@@ -778,15 +812,19 @@ export function fp16Candidates(model: ModelProto, options: Fp16Options = {}): { 
  * zero (counted in the report). External-data tensors are read through `external` and written inline.
  * A model whose weights are already mostly float16 is returned as it is, with report.alreadyFp16 = true.
  * The input model is not modified.
- * @throws QbError('not-onnx') without a graph, QbError('missing-external-data') when external weights cannot
- * be read, QbError('too-large') when the result would exceed protobuf's 2 GiB.
+ * @throws QbError('not-onnx') without a graph, QbError('unsupported') for default-domain opset < 6,
+ * QbError('missing-external-data') when external weights cannot be read, QbError('too-large') when the result
+ * would exceed protobuf's 2 GiB.
  */
 export function convertToFloat16(
   model: ModelProto,
   options: Fp16Options = {},
   external?: ExternalDataResolver,
 ): { model: ModelProto; report: Fp16Report } {
-  const sizeBeforeBytes = encodedSize(model);
+  // The weights of an external-data model count too: the result holds them inline.
+  let externalBytes = 0;
+  if (model.graph !== undefined) forEachWeight(model.graph, (t) => (externalBytes += isExternal(t) ? tensorByteSize(t) : 0));
+  const sizeBeforeBytes = encodedSize(model) + externalBytes;
   const report: Fp16Report = {
     alreadyFp16: false,
     convertedInitializers: 0,
@@ -800,6 +838,11 @@ export function convertToFloat16(
     sizeAfterBytes: sizeBeforeBytes,
   };
   if (isAlreadyFp16(model)) return { model, report: { ...report, alreadyFp16: true } };
+  const opset = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0n;
+  if (opset > 0n && opset < 6n) {
+    // Before opset 6, Cast's `to` was a string and most ops had no float16 type constraint.
+    throw new QbError('unsupported', `This model uses ONNX opset ${opset}, older than 6; FP16 conversion needs opset 6 or newer. Upgrade the model's opset first.`);
+  }
 
   const out = clone(ModelProtoSchema, model);
   const { ctx, main } = plan(out, options);
