@@ -2,6 +2,7 @@
 import { WorkerClient, type WorkerLike } from './client';
 import type { DatasetApi } from './dataset-api';
 import type { ModelApi } from './model-api';
+import type { OptimizeApi } from './optimize-api';
 import type { RuntimeApi } from './runtime-api';
 
 export function createModelClient(): WorkerClient<ModelApi> {
@@ -22,5 +23,21 @@ export function createDatasetClient(): WorkerClient<DatasetApi> {
   return new WorkerClient<DatasetApi>(
     () => new Worker(new URL('./dataset.worker.ts', import.meta.url), { type: 'module', name: 'dataset' }) as WorkerLike,
     { label: 'dataset worker' },
+  );
+}
+
+/** FP16 variants and CPU runs (wasm build of onnxruntime-web). */
+export function createOptimizeClient(): WorkerClient<OptimizeApi> {
+  return new WorkerClient<OptimizeApi>(
+    () => new Worker(new URL('./optimize.worker.ts', import.meta.url), { type: 'module', name: 'optimize' }) as WorkerLike,
+    { label: 'optimizer' },
+  );
+}
+
+/** WebGPU runs: spawned on the first WebGPU request, so the 27 MB WebGPU build of ORT loads only then. */
+export function createGpuClient(): WorkerClient<OptimizeApi> {
+  return new WorkerClient<OptimizeApi>(
+    () => new Worker(new URL('./gpu.worker.ts', import.meta.url), { type: 'module', name: 'gpu' }) as WorkerLike,
+    { label: 'WebGPU runner' },
   );
 }

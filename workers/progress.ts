@@ -12,6 +12,11 @@ export type Progress =
   | { stage: 'scan'; done: number; total: number }
   | { stage: 'evaluate'; done: number; total: number }
   | { stage: 'compare'; done: number; total: number }
+  | { stage: 'convert' }
+  | { stage: 'check-fp16' }
+  | { stage: 'mixed-precision'; trials: number }
+  | { stage: 'run-webgpu' }
+  | { stage: 'run-wasm' }
   | { stage: 'done' };
 
 export type ProgressStage = Progress['stage'];
@@ -28,6 +33,11 @@ export const STAGE_LABEL: Record<ProgressStage, string> = {
   scan: 'Checking the files',
   evaluate: 'Measuring accuracy',
   compare: 'Comparing the second model with the first',
+  convert: 'Converting the weights to FP16',
+  'check-fp16': 'Checking the FP16 model against the original',
+  'mixed-precision': 'FP16 drifted: finding layers to keep in FP32',
+  'run-webgpu': 'Running on WebGPU (the first run compiles shaders)',
+  'run-wasm': 'Running on the CPU (WebAssembly) for comparison',
   done: 'Done',
 };
 

@@ -18,11 +18,13 @@ const isJpeg = (b: Uint8Array): boolean => b.length > 3 && b[0] === 0xff && b[1]
 const isPng = (b: Uint8Array): boolean => b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
 
 /**
- * Decodes JPEG or PNG bytes to RGBA (8 bits per channel). JPEG: baseline and progressive, grayscale,
- * RGB/YCbCr and CMYK/YCCK (Adobe), EXIF orientation applied like browsers do; YCbCr files are upsampled and
- * converted as libjpeg does (yccToRgba); 12-bit and arithmetic-coded JPEGs are not supported by jpeg-js. PNG: every colour type and bit depth (16-bit is rounded to 8),
- * palette and tRNS transparency; APNG gives its first frame. Colour profiles are ignored (as the browser
- * path does with colorSpaceConversion 'none').
+ * Decodes JPEG or PNG bytes to RGBA (8 bits per channel).
+ * JPEG: baseline and progressive; grayscale, YCbCr, RGB and CMYK/YCCK (Adobe) as jpeg-js reads them; EXIF
+ * orientation applied as browsers do. Plain YCbCr files get libjpeg's chroma upsampling and colour
+ * conversion (yccToRgba), so pixels match Pillow/Chromium closely. 12-bit and arithmetic-coded JPEGs are
+ * not supported by jpeg-js.
+ * PNG: every colour type and bit depth (16-bit rounded to 8), palette and tRNS transparency; APNG gives its
+ * first frame. Colour profiles are ignored, as the browser path does with colorSpaceConversion 'none'.
  * @throws QbError('bad-image') with a plain message when the bytes are not a readable JPEG/PNG.
  */
 export function decodeImageBytes(bytes: Uint8Array, name: string): DecodedBytes {
@@ -119,8 +121,9 @@ const clamp8 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
 /**
  * Finishes a YCbCr JPEG the way libjpeg(-turbo) does by default, as Pillow, OpenCV and Chromium decode it:
  * "fancy" (triangle-filter) chroma upsampling for 4:2:0 and 4:2:2, then fixed-point colour conversion.
- * jpeg-js itself repeats chroma samples (nearest) and truncates its float conversion; on SqueezeNet and the
- * 1,300 ImageNet val images that alone moved top-1 from the reference 70.00% to 70.92%; this path gives 70.23%.
+ * jpeg-js itself repeats chroma samples (nearest) and truncates its float conversion. On SqueezeNet and the
+ * 1,300 ImageNet val images of ../shared/data (all 4:2:0) that alone put top-1 at ~70.9-71.0% against the
+ * reference 70.00% (onnxruntime on Pillow-decoded images); with this path it is 70.31% (see the golden test).
  * `ycc` is jpeg-js's output with colorTransform off: Y, Cb, Cr per pixel, chroma repeated from its plane,
  * so chroma sample (j, i) of an h2 / v2 plane sits at pixel (2j, 2i).
  */

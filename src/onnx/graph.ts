@@ -1,6 +1,6 @@
 // Read-only graph queries: walking nodes (including If/Loop/Scan subgraphs), initializers and value types.
 import type { GraphProto, NodeProto, TensorProto, TypeProto } from './proto/onnx_pb';
-import { dtypeName } from './dtypes';
+import { DataType, dtypeName } from './dtypes';
 
 /** Calls `visit` for every node of `graph` and of every subgraph inside its attributes, depth first. */
 export function forEachNode(graph: GraphProto, visit: (node: NodeProto, depth: number) => void, depth = 0): void {
@@ -59,4 +59,23 @@ export function describeType(type: TypeProto | undefined): ValueType {
 export function realInputs(graph: GraphProto): GraphProto['input'] {
   const init = new Set(graph.initializer.map((t) => t.name));
   return graph.input.filter((i) => !init.has(i.name));
+}
+
+const FLOAT16: number = DataType.FLOAT16;
+
+/**
+ * True when running the model computes anything in float16: a float16 weight or Constant, a float16 graph input,
+ * output or value_info, or a Cast to float16, in the main graph or any subgraph. Such a model needs real float16
+ * arithmetic on a GPU (WebGPU's shader-f16) even when its inputs and outputs are float32.
+ */
+export function computesInFloat16(model: { graph?: GraphProto | undefined }): boolean {
+  if (model.graph === undefined) return false;
+  let found = false;
+  forEachWeight(model.graph, (t) => (found ||= t.dataType === FLOAT16));
+  if (found) return true;
+  const isF16 = (type: TypeProto | undefined): boolean => type?.value.case === 'tensorType' && type.value.value.elemType === FLOAT16;
+  const walk = (g: GraphProto): boolean =>
+    [...g.input, ...g.output, ...g.valueInfo].some((v) => isF16(v.type)) ||
+    g.node.some((n) => (n.opType === 'Cast' && n.attribute.some((a) => a.name === 'to' && Number(a.i) === FLOAT16)) || n.attribute.some((a) => (a.g !== undefined && walk(a.g)) || a.graphs.some(walk)));
+  return walk(model.graph);
 }

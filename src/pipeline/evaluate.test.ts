@@ -108,6 +108,14 @@ describe('evaluate', () => {
     expect(closed).toBe(true);
   });
 
+  it('rejects with the error of the source when it fails mid-stream', async () => {
+    async function* failing(): AsyncGenerator<EvalItem> {
+      yield items[0]!;
+      throw new QbError('bad-image', 'b.jpg is damaged');
+    }
+    await expect(evaluate({ images: failing(), runner: echo, total: 2 })).rejects.toThrow('b.jpg is damaged');
+  });
+
   it('refuses to compare outputs of different sizes and empty outputs', async () => {
     const short: ScoreRunner = { runFloat: async () => ({ data: new Float32Array(2), dims: [1, 2] }) };
     await expect(evaluate({ images: items, runner: echo, reference: short, total: 5 })).rejects.toMatchObject({ code: 'runtime' });

@@ -78,11 +78,16 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
     Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<EvalItem>)[Symbol.iterator]();
   // next() is called at once (not in a later microtask) so an async source starts decoding before the run.
   const pull = (): Promise<IteratorResult<EvalItem>> => {
+    let next: Promise<IteratorResult<EvalItem>>;
     try {
-      return Promise.resolve(iterator.next());
+      next = Promise.resolve(iterator.next());
     } catch (err) {
-      return Promise.reject(err);
+      next = Promise.reject(err);
     }
+    // Observed later (awaited in the loop or in finally); this keeps an early failure from being reported
+    // as unhandled while a run or an asynchronous checkpoint is still under way.
+    next.catch(() => undefined);
+    return next;
   };
   const started = performance.now();
   let pending = pull();
@@ -97,8 +102,6 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
       }
       // Start the next decode now; it runs while this image is inferred.
       pending = pull();
-      // An early exit below would otherwise leave this rejection unobserved.
-      pending.catch(() => undefined);
       const item = step.value;
 
       const runStarted = performance.now();

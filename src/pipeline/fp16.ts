@@ -37,8 +37,13 @@ export interface Fp16VariantOptions {
   /** Loads a model into a runner (default: an onnxruntime-web wasm ModelSession). */
   makeRunner?: (bytes: Uint8Array) => Promise<Fp16Runner>;
   onStep?: (step: MixedPrecisionStep) => void;
+  /** Told when a phase starts: converting, checking against FP32, searching nodes to keep in FP32. */
+  onStage?: (stage: Fp16Stage) => void;
   checkpoint?: () => void | Promise<void>;
 }
+
+/** Phases of makeFp16Variant, for progress reports. */
+export type Fp16Stage = 'convert' | 'check' | 'mixed-precision';
 
 /** The final variant's outputs against FP32 on the check inputs. */
 export interface Fp16Check {
@@ -152,7 +157,9 @@ export async function makeFp16Variant(bytes: Uint8Array, options: Fp16VariantOpt
   const inputs = inputSource === 'images' ? options.images! : randomInputs(model, options.random);
   const cosineMin = options.tolerance?.cosineMin ?? 0.999;
 
+  options.onStage?.('convert');
   const converted = convertToFloat16(model, options.convert, options.external);
+  options.onStage?.('check');
   if (converted.report.alreadyFp16) {
     for (const out of await runOnce(makeRunner, bytes, inputs)) {
       if (out.some((v) => !Number.isFinite(v))) throw new QbError('runtime', brokenMessage('nan', []));
@@ -175,6 +182,7 @@ export async function makeFp16Variant(bytes: Uint8Array, options: Fp16VariantOpt
     let mixed: MixedPrecisionResult | undefined;
     const passes = (): boolean => cmp.broken === undefined && cmp.cosine >= cosineMin;
     if (!passes() && options.mixedPrecision !== false) {
+      options.onStage?.('mixed-precision');
       mixed = await findFp32Nodes({
         model,
         runFp32: fp32,

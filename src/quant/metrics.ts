@@ -20,6 +20,7 @@ export function topK(scores: ArrayLike<number>, k: number): number[] {
 function topKStrided(values: ArrayLike<number>, base: number, stride: number, count: number, k: number): number[] {
   const n = Math.max(0, Math.min(k, count));
   const best: number[] = [];
+  if (n === 0) return best;
   for (let i = 0; i < count; i++) {
     const v = values[base + i * stride]!;
     if (best.length === n && !ranksAbove(v, values[base + best[n - 1]! * stride]!)) continue;

@@ -1,6 +1,7 @@
 // Capability probe: threads, cross-origin isolation, WebGPU adapter and shader-f16, recorded with every result.
 import { loadOrt } from './ort';
 import { probeModelBytes } from './probe-model';
+import { probeWebGpu, type WebGpuInfo } from './webgpu';
 
 export interface RuntimeInfo {
   crossOriginIsolated: boolean;
@@ -9,40 +10,9 @@ export interface RuntimeInfo {
   ortThreads: number;
   ortVersion: string;
   backend: 'wasm';
-  webgpu: { available: boolean; adapter: string; isFallbackAdapter: boolean; shaderF16: boolean; reason: string };
+  /** WebGPU adapter, its features (shader-f16) and limits; probed in the worker, as the GPU worker sees it. */
+  webgpu: WebGpuInfo;
   userAgent: string;
-}
-
-interface GpuAdapterLike {
-  features: { has(name: string): boolean };
-  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
-  isFallbackAdapter?: boolean;
-}
-
-async function probeWebGpu(): Promise<RuntimeInfo['webgpu']> {
-  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
-  if (gpu === undefined) {
-    return { available: false, adapter: '', isFallbackAdapter: false, shaderF16: false, reason: 'This browser has no WebGPU; models run on the CPU (WebAssembly).' };
-  }
-  try {
-    const adapter = await gpu.requestAdapter();
-    if (adapter === null) {
-      return { available: false, adapter: '', isFallbackAdapter: false, shaderF16: false, reason: 'WebGPU is present but found no usable GPU; models run on the CPU.' };
-    }
-    const info = adapter.info ?? {};
-    const name = [info.vendor, info.architecture, info.description].filter((s) => s !== undefined && s !== '').join(' ');
-    const fallback = info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
-    const f16 = adapter.features.has('shader-f16');
-    return {
-      available: true,
-      adapter: name || 'unnamed adapter',
-      isFallbackAdapter: fallback,
-      shaderF16: f16,
-      reason: fallback ? 'Only a software (fallback) GPU adapter is available: it is slower than the CPU path.' : f16 ? '' : 'This GPU lacks shader-f16, so FP16 cannot run on WebGPU here.',
-    };
-  } catch (err) {
-    return { available: false, adapter: '', isFallbackAdapter: false, shaderF16: false, reason: `WebGPU failed to start: ${String(err)}` };
-  }
 }
 
 /**

@@ -1,7 +1,12 @@
-// An onnxruntime-web session that runs one inference at a time (ORT sessions are not re-entrant).
+// An onnxruntime-web session that runs one inference at a time (ORT sessions are not re-entrant), on the CPU
+// (wasm execution provider) or, in a realm that loaded the WebGPU build, on WebGPU.
 import { float16BitsToFloats, floatsToFloat16Bits } from '../onnx/float16';
+import { computesInFloat16 } from '../onnx/graph';
+import { decodeModel } from '../onnx/model-io';
 import { QbError } from '../shared/errors';
-import { loadOrt, type OrtModule } from './ort';
+import { loadOrt, ortBuild, type OrtModule } from './ort';
+import { captureOrtLog, parseNodePlacement, type NodePlacement } from './ort-log';
+import { probeWebGpu } from './webgpu';
 
 type OrtSession = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
 
@@ -20,22 +25,69 @@ export interface FloatTensor {
   dims: number[];
 }
 
+/** Where a session runs: 'wasm' = CPU (WebAssembly), 'webgpu' = GPU (needs the WebGPU build, see selectOrtBuild). */
+export type Device = 'wasm' | 'webgpu';
+
+export interface SessionOptions {
+  /** Default 'wasm'. */
+  device?: Device;
+}
+
+/** The refusal shown instead of running an FP16 model on a GPU without float16 shaders. */
+export const NO_SHADER_F16_MESSAGE =
+  'This GPU cannot run FP16 models (no shader-f16 support), so the FP16 model was not run on WebGPU. ' +
+  'Run the FP32 model on WebGPU here, or run FP16 on a GPU that supports shader-f16.';
+
+/**
+ * Checks that WebGPU can take this model before ORT sees it. Without shader-f16, onnxruntime-web's WebGPU build
+ * throws while compiling a shader, and its default build silently returns all-zero outputs: so an FP16 model is
+ * refused here and never run.
+ */
+async function requireWebGpu(model: Uint8Array): Promise<void> {
+  if (ortBuild() !== 'webgpu') {
+    throw new QbError('internal', 'WebGPU sessions run only in the GPU worker (the WebGPU build of onnxruntime-web).', `ORT build in this realm: ${ortBuild()}`);
+  }
+  const gpu = await probeWebGpu();
+  if (!gpu.available) throw new QbError('unsupported', `WebGPU is not available here, so the model runs on the CPU only. ${gpu.reason}`.trim());
+  if (!gpu.shaderF16 && computesInFloat16(decodeModel(model))) throw new QbError('unsupported', NO_SHADER_F16_MESSAGE, `adapter: ${gpu.adapter}; features: ${gpu.features.join(', ') || 'none'}`);
+}
+
 export class ModelSession {
   private chain: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly ort: OrtModule,
     private readonly session: OrtSession,
+    /** Where this session runs. */
+    readonly device: Device,
+    /**
+     * WebGPU sessions: where ORT placed the nodes (some run on the CPU), or null when ORT's log did not say.
+     * Always null for wasm sessions (every node is on the CPU).
+     */
+    readonly placement: NodePlacement | null,
   ) {}
 
-  /** Creates a CPU (wasm) session; `externalData` supplies weight files by the names the model uses. */
-  static async create(model: Uint8Array, externalData: { path: string; data: Uint8Array }[] = []): Promise<ModelSession> {
+  /**
+   * Creates a session on `options.device` (default 'wasm'); `externalData` supplies weight files by the names the
+   * model uses. WebGPU sessions are created with ORT's verbose log captured, to read its node placement.
+   * @throws QbError('unsupported') when WebGPU is missing or the model computes in float16 on an adapter without
+   * shader-f16 (NO_SHADER_F16_MESSAGE), or ORT lacks an operator; QbError('runtime') when ORT fails otherwise;
+   * QbError('internal') for 'webgpu' in a realm that loaded the wasm build.
+   */
+  static async create(model: Uint8Array, externalData: { path: string; data: Uint8Array }[] = [], options: SessionOptions = {}): Promise<ModelSession> {
+    const device = options.device ?? 'wasm';
+    if (device === 'webgpu') await requireWebGpu(model);
     const ort = await loadOrt();
     try {
-      const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], externalData });
-      return new ModelSession(ort, session);
+      if (device === 'wasm') {
+        const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], externalData });
+        return new ModelSession(ort, session, device, null);
+      }
+      // Severity 0 (verbose) makes ORT write its node placement; the capture keeps those lines out of the console.
+      const { value: session, lines } = await captureOrtLog(() => ort.InferenceSession.create(model, { executionProviders: ['webgpu'], externalData, logSeverityLevel: 0 }));
+      return new ModelSession(ort, session, device, parseNodePlacement(lines));
     } catch (err) {
-      throw runtimeError('load this model', err);
+      throw runtimeError(device === 'webgpu' ? 'load this model on WebGPU' : 'load this model', err);
     }
   }
 

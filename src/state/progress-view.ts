@@ -20,6 +20,7 @@ export function toProgressView(p: Progress, stageStartedMs: number, nowMs: numbe
   let detail = '';
   if (p.stage === 'read') detail = `${(p.doneBytes / 1e6).toFixed(1)} / ${(p.totalBytes / 1e6).toFixed(1)} MB`;
   else if ('done' in p) detail = `${p.done} of ${p.total}`;
+  else if (p.stage === 'mixed-precision') detail = `${p.trials} trial ${p.trials === 1 ? 'conversion' : 'conversions'}`;
   return { stage: p.stage, label: STAGE_LABEL[p.stage], fraction, etaSeconds, detail };
 }
 

@@ -9,6 +9,7 @@ import type { PreprocessRecipe } from '../data/preprocess';
 import { QbError, toQbError, type QbErrorData } from '../shared/errors';
 import { createModelClient, createRuntimeClient } from '../../workers/clients';
 import { createDatasetSlice, type DatasetSlice } from './dataset-slice';
+import { createOptimizeSlice, type OptimizeSlice } from './optimize-slice';
 import { progressTracker, type ProgressView } from './progress-view';
 
 export type JobStatus = 'idle' | 'running' | 'done' | 'error';
@@ -56,7 +57,7 @@ export interface DemoSlice {
   dismissDemoError(): void;
 }
 
-export type AppState = ModelSlice & RuntimeSlice & DemoSlice & DatasetSlice;
+export type AppState = ModelSlice & RuntimeSlice & DemoSlice & DatasetSlice & OptimizeSlice;
 
 interface DemoManifest {
   model: string;
@@ -78,6 +79,7 @@ async function fetchFile(url: string, name: string, type: string, signal: AbortS
 
 export const useStore = create<AppState>()((set, get, store) => ({
   ...createDatasetSlice(set, get, store),
+  ...createOptimizeSlice(set, get, store),
 
   model: { status: 'idle', card: null, files: [], loadingName: '', progress: null, error: null },
 
@@ -94,6 +96,8 @@ export const useStore = create<AppState>()((set, get, store) => ({
       const card = await modelClient.run((api, jobId) => api.inspect(jobId, files, proxy(onProgress)), abort.signal);
       if (modelAbort !== abort) return;
       set({ model: { status: 'done', card, files, loadingName: '', progress: null, error: null } });
+      // An FP16 variant and device results belong to the previous model.
+      get().resetOptimize();
       // Label mapping and the suggested preprocessing depend on the model: redo them for the new one.
       void get().rescanDataset();
     } catch (err) {

@@ -1,0 +1,78 @@
+// The optimize API, implemented once for both optimize workers: reads the dropped files, calls pipeline/fp16 and
+// pipeline/device-run, reports progress and hands the model bytes back transferred.
+import * as Comlink from 'comlink';
+import { checkModelSize } from '../src/onnx/model-io';
+import { runOnDevice } from '../src/pipeline/device-run';
+import { makeFp16Variant } from '../src/pipeline/fp16';
+import { ModelSession } from '../src/runtime/session';
+import { pickModelFile } from '../src/shared/files';
+import { cancelJob, checkpoint, runJob } from './jobs';
+import type { OptimizeApi } from './optimize-api';
+import { throttleProgress, type ProgressSink } from './progress';
+import { readBlob } from './read-blob';
+
+interface ModelBytes {
+  bytes: Uint8Array;
+  externalData: { path: string; data: Uint8Array }[];
+}
+
+async function readModelFiles(files: File[], progress: ProgressSink, signal: AbortSignal): Promise<ModelBytes> {
+  const { model, others } = pickModelFile(files);
+  checkModelSize(model.name, model.size);
+  const bytes = await readBlob(model, model.name, progress, signal);
+  const externalData = [];
+  for (const f of others) externalData.push({ path: f.name, data: await readBlob(f, f.name, progress, signal) });
+  return { bytes, externalData };
+}
+
+/** `bytes` alone in its buffer, so transferring the buffer hands over exactly this model and nothing else. */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}
+
+/** The API both optimize workers expose. */
+export function createOptimizeApi(): OptimizeApi {
+  return {
+    cancel: cancelJob,
+    makeFp16: (jobId, modelFiles, onProgress) =>
+      runJob(jobId, async (signal) => {
+        const progress = throttleProgress(onProgress);
+        const { bytes, externalData } = await readModelFiles(modelFiles, progress, signal);
+        await checkpoint(signal);
+        let trials = 0;
+        const variant = await makeFp16Variant(bytes, {
+          external: (location) => externalData.find((f) => f.path === location)?.data,
+          // The original needs its external-data files; converted variants hold their weights inline.
+          makeRunner: (b) => ModelSession.create(b, b === bytes ? externalData : []),
+          onStage: (stage) => progress(stage === 'convert' ? { stage: 'convert' } : stage === 'check' ? { stage: 'check-fp16' } : { stage: 'mixed-precision', trials }),
+          onStep: () => progress({ stage: 'mixed-precision', trials: ++trials }),
+          checkpoint: () => checkpoint(signal),
+        });
+        progress({ stage: 'done' });
+        const m = variant.mixedPrecision;
+        const out = ownBuffer(variant.bytes);
+        return Comlink.transfer(
+          {
+            bytes: out,
+            report: variant.report,
+            check: variant.check,
+            mixedPrecision: m === undefined ? null : { keepNodes: m.keepNodes, candidates: m.candidates, trials: m.steps.length, passed: m.passed },
+          },
+          [out.buffer],
+        );
+      }),
+    runOnDevice: (jobId, modelFiles, device, inputSeed, onProgress) =>
+      runJob(jobId, async (signal) => {
+        const progress = throttleProgress(onProgress);
+        const { bytes, externalData } = await readModelFiles(modelFiles, progress, signal);
+        const result = await runOnDevice(bytes, device, {
+          inputSeed,
+          externalData,
+          onStage: (stage) => progress(stage === 'device' && device === 'webgpu' ? { stage: 'run-webgpu' } : { stage: 'run-wasm' }),
+          checkpoint: () => checkpoint(signal),
+        });
+        progress({ stage: 'done' });
+        return result;
+      }),
+  };
+}
