@@ -1,6 +1,7 @@
-// Typed API of the dataset worker: scanning dropped files into a labelled dataset, and evaluating models on it.
-import type { ModelCard } from '../src/onnx/summary';
-import type { ClassList, DatasetProblem, EvalReport, LabelMapping, PresetId, PreprocessRecipe } from '../src/data/types';
+// Typed API of the dataset worker: scanning dropped files (images or .npy/.npz tensors), or a random-input spec, into
+// a labelled dataset, and evaluating models on it.
+import type { ModelCard, TensorIO } from '../src/onnx/summary';
+import type { ClassList, DatasetProblem, EvalReport, InputKind, LabelMapping, PresetId, PreprocessRecipe, RandomSamplesSpec, SampleInfo } from '../src/data/types';
 import type { CancellableApi } from './client';
 import type { ProgressSink } from './progress';
 
@@ -16,17 +17,31 @@ export interface ScanRequest {
   card: ModelCard;
   /** Forces a label offset (0, or 1 for a background class) instead of the automatic choice. */
   labelOffset?: number;
+  /** Random-input mode: `files` is ignored and samples are drawn from this spec (checked against the card). */
+  random?: RandomSamplesSpec;
 }
 
+/** A tensor or random sample as the scan lists it: name, dims fed to the model, mapped label (-1 = none). */
+export type ScannedSample = SampleInfo & { label: number };
+
 export interface ScanResult {
-  /** Image files to evaluate (zip members become Files), each with its mapped label (-1 = none). */
+  /** What the dataset is made of; decides how evaluate() feeds the model. */
+  inputKind: InputKind;
+  /** Image files to evaluate (zip members become Files), each with its mapped label (-1 = none); empty unless images. */
   images: (DroppedFile & { label: number })[];
+  /** Tensors and random inputs: every sample, in order; empty for images. */
+  samples: ScannedSample[];
+  /** Tensors: the files that gave samples, read again at evaluation (zip members become Files). */
+  tensorFiles: DroppedFile[];
+  /** Random inputs: the spec the samples are drawn from; null otherwise. */
+  random: RandomSamplesSpec | null;
   labelFiles: string[];
   classList: ClassList | null;
   mapping: LabelMapping | null;
   problems: DatasetProblem[];
-  presetId: PresetId;
-  recipe: PreprocessRecipe;
+  /** Images only: the suggested preprocessing (null for tensors and random inputs, which are fed as they are). */
+  presetId: PresetId | null;
+  recipe: PreprocessRecipe | null;
   presetReason: string;
   preview: { channel: string; min: number; max: number; mean: number }[] | null;
 }
@@ -34,8 +49,16 @@ export interface ScanResult {
 export interface EvaluateRequest {
   model: File[];
   variant?: File[];
+  inputKind: InputKind;
   images: (DroppedFile & { label: number })[];
-  recipe: PreprocessRecipe;
+  /** Images only. */
+  recipe: PreprocessRecipe | null;
+  /** Tensors: the files to read; `samples` gives each sample's label and the total. */
+  tensorFiles?: DroppedFile[];
+  samples?: ScannedSample[];
+  random?: RandomSamplesSpec;
+  /** Tensors and random inputs: the model input they are fed to (for reading the files and for messages). */
+  input?: TensorIO;
   classNames?: string[];
   mapping: LabelMapping | null;
   problems: DatasetProblem[];

@@ -1,8 +1,12 @@
-// Worker side of "measure accuracy": decode + preprocess images ahead of inference and stream them through
-// pipeline/evaluate, for the loaded model and optionally a second model compared against it.
+// Worker side of "measure accuracy": decode + preprocess images ahead of inference (or read .npy/.npz tensors, or
+// draw seeded random inputs) and stream them through pipeline/evaluate, for the loaded model and optionally a
+// second model compared against it.
 import { decodeImage } from '../src/data/decode-image';
 import { preprocessRgba, recipeDims } from '../src/data/preprocess';
+import { randomSamples } from '../src/data/random-inputs';
+import { explainRunError, TensorFileReader } from '../src/data/tensor-samples';
 import type { DatasetProblem, EvalReport, PreprocessRecipe } from '../src/data/types';
+import type { TensorIO } from '../src/onnx/summary';
 import { evaluate } from '../src/pipeline/evaluate';
 import { ModelSession } from '../src/runtime/session';
 import { pickModelFile } from '../src/shared/files';
@@ -56,6 +60,40 @@ async function* samples(images: (DroppedFile & { label: number })[], recipe: Pre
   }
 }
 
+/**
+ * Tensor samples file by file (one file's arrays in memory at a time), labelled by name from the scan. Files that
+ * failed at scan time were not passed; arrays that did not fit are skipped again (the scan reported them).
+ */
+async function* tensorSamples(files: readonly DroppedFile[], input: TensorIO, labels: ReadonlyMap<string, number>): AsyncGenerator<Sample> {
+  const reader = new TensorFileReader(input);
+  for (const f of files) {
+    for (const s of reader.read(new Uint8Array(await f.file.arrayBuffer()), f.path)) {
+      yield { name: s.name, input: { data: s.data, dims: s.dims }, label: labels.get(s.name) ?? -1 };
+    }
+  }
+}
+
+/** The request's samples, whatever the dataset is made of, and how many there will be. */
+function sampleSource(request: EvaluateRequest, badImages: string[]): { items: AsyncIterable<Sample> | Iterable<Sample>; total: number } {
+  if (request.inputKind === 'images') {
+    if (request.recipe === null) throw new QbError('internal', 'Images need a preprocessing recipe.');
+    return { items: samples(request.images, request.recipe, badImages), total: request.images.length };
+  }
+  const input = request.input;
+  if (input === undefined) throw new QbError('internal', 'Tensors and random inputs need the model input they are fed to.');
+  if (request.inputKind === 'random') {
+    if (request.random === undefined) throw new QbError('internal', 'Random inputs need their spec.');
+    const random = request.random;
+    // A fresh generator per model: the variant sees exactly the reference's inputs (same seed, same order).
+    const items = (function* () {
+      for (const s of randomSamples(random)) yield { name: s.name, input: { data: s.data, dims: s.dims }, label: -1 };
+    })();
+    return { items, total: random.count };
+  }
+  const sampleList = request.samples ?? [];
+  return { items: tensorSamples(request.tensorFiles ?? [], input, new Map(sampleList.map((x) => [x.name, x.label]))), total: sampleList.length };
+}
+
 async function evaluateOne(
   session: ModelSession,
   reference: ModelSession | undefined,
@@ -65,11 +103,14 @@ async function evaluateOne(
   signal: AbortSignal,
 ): Promise<EvalReport> {
   const bad: string[] = [];
+  const source = sampleSource(request, bad);
+  const { input, inputKind } = request;
   const report = await evaluate({
     runner: session,
     ...(reference !== undefined ? { reference } : {}),
-    images: samples(request.images, request.recipe, bad),
-    total: request.images.length,
+    images: source.items,
+    total: source.total,
+    ...(input !== undefined && inputKind !== 'images' ? { onRunError: (err: unknown, item: Sample) => explainRunError(err, item, input, inputKind) } : {}),
     ...(request.classNames !== undefined ? { classNames: request.classNames } : {}),
     mapping: request.mapping,
     problems: request.problems,
@@ -85,7 +126,9 @@ async function evaluateOne(
 }
 
 export async function evaluateDataset(request: EvaluateRequest, progress: ProgressSink, signal: AbortSignal): Promise<EvaluateResult> {
-  if (request.images.length === 0) throw new QbError('bad-image', 'There are no images to evaluate.');
+  const empty =
+    request.inputKind === 'images' ? request.images.length === 0 : request.inputKind === 'tensors' ? (request.tensorFiles ?? []).length === 0 : (request.random?.count ?? 0) === 0;
+  if (empty) throw new QbError(request.inputKind === 'images' ? 'bad-image' : 'bad-tensor', `There are no ${request.inputKind === 'random' ? 'random inputs' : request.inputKind} to evaluate.`);
   const session = await openSession(request.model, progress, signal);
   try {
     const report = await evaluateOne(session, undefined, request, 'evaluate', progress, signal);

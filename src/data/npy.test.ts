@@ -2,7 +2,7 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { QbError } from '../shared/errors';
-import { parseNpy, parseNpz } from './npy';
+import { encodeNpy, parseNpy, parseNpz } from './npy';
 
 /** Builds an .npy file the way numpy.save does (header padded with spaces to a multiple of 64, ending in \n). */
 function npy(descr: string, shape: number[] | string, data: Uint8Array, opts: { version?: 1 | 2 | 3; fortran?: boolean } = {}): Uint8Array {
@@ -125,5 +125,20 @@ describe('parseNpz', () => {
     expectQb(() => parseNpz(zipSync({ 'x.npy': new Uint8Array([1, 2, 3]) })), 'corrupt', /"x.npy"/);
     const big = zipSync({ 'x.npy': npy('<f4', [1000], new Uint8Array(4000)) }, { level: 9 });
     expectQb(() => parseNpz(big, 'big.npz', 1000), 'too-large', /big.npz/);
+  });
+});
+
+describe('encodeNpy', () => {
+  it('writes files parseNpy reads back, with the data 64-byte aligned like numpy.save', () => {
+    const data = Float32Array.from([1.5, -2, 3, 4, 5, 6]);
+    const bytes = encodeNpy(data, [2, 3]);
+    expect((bytes.length - data.byteLength) % 64).toBe(0);
+    const back = parseNpy(bytes);
+    expect(back.dtype).toBe('float32');
+    expect(back.shape).toEqual([2, 3]);
+    expect(Array.from(back.data as Float32Array)).toEqual(Array.from(data));
+    expect(parseNpy(encodeNpy(BigInt64Array.from([5n]), [1])).dtype).toBe('int64');
+    expect(parseNpy(encodeNpy(Uint8Array.from([1]), [], 'bool'))).toMatchObject({ dtype: 'bool', shape: [] });
+    expect(() => encodeNpy(data, [4])).toThrow(/holds 4 elements, not 6/);
   });
 });

@@ -1,4 +1,5 @@
-// NumPy .npy / .npz readers for pre-made input tensors: NPY format 1.0-3.0, little-endian numeric dtypes, C order.
+// NumPy .npy / .npz readers for pre-made input tensors (NPY format 1.0-3.0, little-endian numeric dtypes, C order)
+// and an .npy writer for fixtures.
 // Hostile headers are checked against the bytes actually present before anything is allocated.
 import { unzipSync } from 'fflate';
 import { QbError, isQbError } from '../shared/errors';
@@ -140,4 +141,41 @@ export function parseNpz(bytes: Uint8Array, name = 'the .npz file', maxTotalByte
     out.set(member.replace(/\.npy$/i, ''), parseNpy(data, `"${member}" in ${name}`));
   }
   return out;
+}
+
+const DESCR: Record<NpyDtype, string> = {
+  float32: '<f4', float64: '<f8', int64: '<i8', int32: '<i4', uint8: '|u1', int8: '|i1', float16: '<f2', bool: '|b1',
+};
+
+/**
+ * Writes an .npy file (format 1.0, little-endian, C order) the way numpy.save does, for fixtures and exports.
+ * @param data the elements in C order; float16 as raw half bits (Uint16Array), bool as 0/1 bytes
+ * @throws QbError('internal') when the shape does not hold data.length elements
+ */
+export function encodeNpy(data: NpyArray, shape: readonly number[], dtype: NpyDtype = npyDtypeOf(data)): Uint8Array {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length) throw new QbError('internal', `encodeNpy: shape (${shape.join(', ')}) holds ${count} elements, not ${data.length}.`);
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${DESCR[dtype]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  // numpy pads the header with spaces so the data starts at a multiple of 64 bytes, and ends it with a newline.
+  header += `${' '.repeat(63 - ((10 + header.length) % 64))}\n`;
+  const head = new TextEncoder().encode(header);
+  const out = new Uint8Array(10 + head.length + data.byteLength);
+  out.set(MAGIC);
+  out[6] = 1;
+  new DataView(out.buffer).setUint16(8, head.length, true);
+  out.set(head, 10);
+  // Typed arrays use the host's byte order, little-endian on every platform browsers and Node run on.
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + head.length);
+  return out;
+}
+
+function npyDtypeOf(data: NpyArray): NpyDtype {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Int8Array) return 'int8';
+  if (data instanceof Uint16Array) return 'float16';
+  return 'uint8';
 }

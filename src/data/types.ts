@@ -41,7 +41,7 @@ export interface ClassList {
 
 /** Something about the dataset the user should know; never silently dropped. */
 export interface DatasetProblem {
-  kind: 'bad-image' | 'unsupported-file' | 'label-without-image' | 'image-without-label' | 'unknown-class' | 'duplicate-label' | 'bad-label-line';
+  kind: 'bad-image' | 'bad-tensor' | 'unsupported-file' | 'label-without-image' | 'image-without-label' | 'unknown-class' | 'duplicate-label' | 'bad-label-line';
   /** Plain-language summary ("12 labels name images that are not in the folder"). */
   message: string;
   /** The files or lines concerned (first 50). */
@@ -90,4 +90,32 @@ export interface EvalReport {
   inferenceMsMean: number;
   mapping: LabelMapping | null;
   problems: DatasetProblem[];
+}
+
+/**
+ * What a dataset's samples are: image files (decoded and preprocessed), .npy/.npz tensors (fed as they are),
+ * or seeded random inputs (for speed and agreement only: no accuracy).
+ */
+export type InputKind = 'images' | 'tensors' | 'random';
+
+/** One tensor sample as the UI lists it: no data, just where it came from and its dims. */
+export interface SampleInfo {
+  /** "a.npy", "waves.npy[3]" (row 3 of a batch), "clips.npz:arr_0" (a member of an archive), "random-01". */
+  name: string;
+  /** Dims fed to the model, batch dim included ([1, 1536]). */
+  dims: number[];
+}
+
+/** A sample ready for the model: float32 values in C order, with its dims. */
+export interface TensorSample extends SampleInfo {
+  data: Float32Array;
+}
+
+/** How random inputs are drawn: `count` tensors of `dims`, uniform in [min, max), from a seeded generator. */
+export interface RandomSamplesSpec {
+  count: number;
+  dims: number[];
+  min: number;
+  max: number;
+  seed: number;
 }

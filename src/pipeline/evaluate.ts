@@ -29,6 +29,11 @@ export interface EvaluateOptions {
   checkpoint?: () => void | Promise<void>;
   /** Segmentation outputs: class axis (see FidelityOptions). */
   classAxis?: number;
+  /**
+   * Turns a failed run into the error to throw (e.g. naming the sample and its shape); the original is thrown
+   * when absent. Called for the model's and the reference's runs.
+   */
+  onRunError?: (err: unknown, item: EvalItem) => unknown;
   /** Passed through to the report. */
   mapping?: LabelMapping | null;
   problems?: readonly DatasetProblem[];
@@ -89,6 +94,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
     next.catch(() => undefined);
     return next;
   };
+  const runOn = async (model: ScoreRunner, item: EvalItem): Promise<{ data: Float32Array; dims: number[] }> => {
+    try {
+      return await model.runFloat(item.input);
+    } catch (err) {
+      throw options.onRunError !== undefined ? options.onRunError(err, item) : err;
+    }
+  };
   const started = performance.now();
   let pending = pull();
   let finished = false;
@@ -105,7 +117,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
       const item = step.value;
 
       const runStarted = performance.now();
-      const out = await runner.runFloat(item.input);
+      const out = await runOn(runner, item);
       inferenceMsTotal += performance.now() - runStarted;
       if (out.data.length === 0) throw new QbError('runtime', `The model returned an empty output for "${item.name}".`);
       const scores = out.data;
@@ -113,7 +125,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
 
       let predicted = -1;
       if (fidelity !== undefined && reference !== undefined) {
-        const ref = await reference.runFloat(item.input);
+        const ref = await runOn(reference, item);
         if (ref.data.length !== scores.length) {
           throw new QbError(
             'runtime',

@@ -15,6 +15,8 @@ export interface NodePlacement {
 type Sink = (line: string) => void;
 
 /** "2026-11-22 05:06:52.806 [V:onnxruntime:, session_state.cc:1385 Verify…] message" (optionally ANSI-coloured). */
+// ORT colours warning lines with ANSI escapes (ESC[0;93m … ESC[m), so the pattern must match that control byte.
+// eslint-disable-next-line no-control-regex
 const ORT_LINE = /^(?:\x1b\[[0-9;]*m)?\d{4}-\d\d-\d\d [\d:.]+ \[([VIWEF]):onnxruntime:[^\]]*\] ?(.*?)(?:\x1b\[m)?$/s;
 
 let installed = false;

@@ -1,15 +1,18 @@
-// Dataset and evaluation slices: dropped images/labels -> scanned dataset -> accuracy and fidelity reports.
-// Files live in module scope (not in state); state holds plain data the UI renders.
+// Dataset and evaluation slices: dropped images, tensors and labels (or random inputs) -> scanned dataset ->
+// accuracy and fidelity reports. Files live in module scope (not in state); state holds plain data the UI renders.
 import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import { createDatasetClient } from '../../workers/clients';
 import type { DroppedFile, ScanResult } from '../../workers/dataset-api';
-import type { PresetId, PreprocessRecipe } from '../data/types';
+import type { PresetId, PreprocessRecipe, RandomSamplesSpec } from '../data/types';
 import type { ModelCard } from '../onnx/summary';
 import { QbError, toQbError } from '../shared/errors';
 import type { DatasetActions, DatasetState, EvaluationState } from './dataset-types';
 import { progressTracker } from './progress-view';
 import type { AppState } from './store';
+
+// Small and dependency-free, so the random-input form gets its defaults without loading data/ into the first bundle.
+export { defaultRandomSpec, type OpenDim, type RandomDefaults } from '../data/random-inputs';
 
 export interface DatasetSlice extends DatasetActions {
   dataset: DatasetState;
@@ -19,7 +22,7 @@ export interface DatasetSlice extends DatasetActions {
 }
 
 const EMPTY_DATASET: DatasetState = {
-  status: 'idle', images: [], labelFiles: [], classList: null, mapping: null, problems: [],
+  status: 'idle', inputKind: 'images', images: [], samples: [], random: null, labelFiles: [], classList: null, mapping: null, problems: [],
   presetId: null, recipe: null, presetReason: '', preview: null, progress: null, error: null,
 };
 const EMPTY_EVALUATION: EvaluationState = { status: 'idle', variantName: null, report: null, variantReport: null, progress: null, error: null };
@@ -27,6 +30,9 @@ const EMPTY_EVALUATION: EvaluationState = { status: 'idle', variantName: null, r
 const client = createDatasetClient();
 let dropped: DroppedFile[] = [];
 let scanned: ScanResult['images'] = [];
+let scannedTensors: ScanResult['tensorFiles'] = [];
+/** Set while the dataset is random inputs: rescans (a new model) check it again. */
+let randomSpec: RandomSamplesSpec | undefined;
 let labelOffset: number | undefined;
 let scanAbort: AbortController | undefined;
 let evalAbort: AbortController | undefined;
@@ -55,13 +61,17 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
       if (scanAbort === abort) setDataset({ progress: view });
     });
     try {
-      const request = { files: dropped, card, ...(labelOffset !== undefined ? { labelOffset } : {}) };
+      const request = { files: dropped, card, ...(labelOffset !== undefined ? { labelOffset } : {}), ...(randomSpec !== undefined ? { random: randomSpec } : {}) };
       const result = await client.run((api, jobId) => api.scan(jobId, request, proxy(onProgress)), abort.signal);
       if (scanAbort !== abort) return;
       scanned = result.images;
+      scannedTensors = result.tensorFiles;
       setDataset({
         status: 'done',
+        inputKind: result.inputKind,
         images: result.images.map((i) => ({ path: i.path, sizeBytes: i.file.size, label: i.label })),
+        samples: result.samples,
+        random: result.random,
         labelFiles: result.labelFiles,
         classList: result.classList,
         mapping: result.mapping,
@@ -76,7 +86,8 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
     } catch (err) {
       if (scanAbort !== abort) return;
       const e = toQbError(err);
-      setDataset({ status: get().dataset.images.length > 0 ? 'done' : 'idle', progress: null, error: e.code === 'cancelled' ? null : e.toData() });
+      const { images, samples } = get().dataset;
+      setDataset({ status: images.length > 0 || samples.length > 0 ? 'done' : 'idle', progress: null, error: e.code === 'cancelled' ? null : e.toData() });
     }
   };
 
@@ -97,19 +108,30 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
 
     async loadDataset(files) {
       dropped = files;
+      randomSpec = undefined;
+      labelOffset = undefined;
+      set({ evaluation: EMPTY_EVALUATION });
+      await scan();
+    },
+
+    async loadRandomInputs(spec) {
+      dropped = [];
+      randomSpec = spec;
       labelOffset = undefined;
       set({ evaluation: EMPTY_EVALUATION });
       await scan();
     },
 
     rescanDataset: async () => {
-      if (dropped.length > 0) await scan();
+      if (dropped.length > 0 || randomSpec !== undefined) await scan();
     },
 
     clearDataset() {
       scanAbort?.abort();
       dropped = [];
       scanned = [];
+      scannedTensors = [];
+      randomSpec = undefined;
       set({ dataset: EMPTY_DATASET, evaluation: EMPTY_EVALUATION });
     },
 
@@ -137,7 +159,11 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
 
     async runEvaluation(variant) {
       const { model, dataset } = get();
-      if (model.card === null || dataset.recipe === null || scanned.length === 0) return;
+      if (model.card === null) return;
+      const kind = dataset.inputKind;
+      const ready = kind === 'images' ? dataset.recipe !== null && scanned.length > 0 : kind === 'tensors' ? scannedTensors.length > 0 : dataset.random !== null;
+      if (!ready) return;
+      const input = model.card.inputs[0];
       evalAbort?.abort();
       const abort = new AbortController();
       evalAbort = abort;
@@ -149,8 +175,12 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
         const request = {
           model: model.files,
           ...(variant !== undefined && variant.length > 0 ? { variant } : {}),
-          images: scanned,
-          recipe: dataset.recipe,
+          inputKind: kind,
+          images: kind === 'images' ? scanned : [],
+          recipe: kind === 'images' ? dataset.recipe : null,
+          ...(kind === 'tensors' ? { tensorFiles: scannedTensors, samples: dataset.samples } : {}),
+          ...(kind === 'random' && dataset.random !== null ? { random: dataset.random } : {}),
+          ...(input !== undefined ? { input } : {}),
           ...(dataset.classList !== null ? { classNames: dataset.classList.names } : {}),
           mapping: dataset.mapping,
           problems: dataset.problems,

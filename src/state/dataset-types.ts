@@ -1,5 +1,5 @@
 // Plain-data shapes of the dataset and evaluation slices (what the UI reads; no File contents, no workers).
-import type { ClassList, DatasetProblem, EvalReport, LabelMapping, PresetId, PreprocessRecipe } from '../data/types';
+import type { ClassList, DatasetProblem, EvalReport, InputKind, LabelMapping, PresetId, PreprocessRecipe, RandomSamplesSpec, SampleInfo } from '../data/types';
 import type { QbErrorData } from '../shared/errors';
 import type { JobStatus } from './store';
 import type { ProgressView } from './progress-view';
@@ -13,9 +13,21 @@ export interface DatasetImage {
   label: number;
 }
 
+/** One tensor or random sample as the UI lists it. */
+export interface DatasetSample extends SampleInfo {
+  /** Output index of its label, or -1 when it has none. */
+  label: number;
+}
+
 export interface DatasetState {
   status: JobStatus;
+  /** Images (decoded, preprocessed), .npy/.npz tensors (fed as they are) or random inputs (speed and agreement only). */
+  inputKind: InputKind;
   images: DatasetImage[];
+  /** Tensors and random inputs: every sample with its dims; empty for images. */
+  samples: DatasetSample[];
+  /** Random inputs: how they are drawn; null otherwise. */
+  random: RandomSamplesSpec | null;
   /** Label files found among the dropped files (names). */
   labelFiles: string[];
   classList: ClassList | null;
@@ -44,8 +56,10 @@ export interface EvaluationState {
 
 /** Actions the UI calls. */
 export interface DatasetActions {
-  /** Images, folders (relative paths from webkitRelativePath or directory entries), zips, label files. */
+  /** Images or .npy/.npz tensors, folders (relative paths from webkitRelativePath or directory entries), zips, label files. */
   loadDataset(files: { file: File; path: string }[]): Promise<void>;
+  /** Replaces the dataset with seeded random inputs for the loaded model (speed and agreement only). */
+  loadRandomInputs(spec: RandomSamplesSpec): Promise<void>;
   clearDataset(): void;
   choosePreset(id: PresetId): void;
   setRecipe(recipe: PreprocessRecipe): void;

@@ -1,5 +1,5 @@
-// Step 1 of the flow: intake (drop zone, demo), job progress, errors, demo results, the pointer to step 2 and
-// the model card.
+// Step 1 of the flow: intake (drop zone, demo), job progress, errors, demo results, the pointer to step 2, the
+// model card and its FP16 variant panel.
 import { useStore } from '../state/store';
 import { NextStepHint } from './dataset/NextStepHint';
 import { DemoResults } from './DemoResults';
@@ -7,6 +7,7 @@ import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
 import { HowItWorks } from './FlowSteps';
 import { ModelCardView } from './ModelCard';
+import { Fp16Panel } from './optimize/Fp16Panel';
 import { ProgressPanel } from './ProgressPanel';
 
 interface ModelStepProps {
@@ -57,6 +58,8 @@ export function ModelStep({ onFiles, windowDragging }: ModelStepProps) {
       {model.card !== null && !modelRunning && !hasDataset && <NextStepHint modelName={model.card.fileName} />}
 
       {model.card !== null && <ModelCardView card={model.card} stale={modelRunning || model.error !== null} />}
+
+      {model.card !== null && !modelRunning && <Fp16Panel card={model.card} />}
     </section>
   );
 }

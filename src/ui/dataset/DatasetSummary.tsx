@@ -4,6 +4,7 @@ import type { DatasetState } from '../../state/dataset-types';
 import type { LabelSourceKind } from '../../data/types';
 import { formatBytes, formatInt } from '../format';
 import type { ClassNamer } from './class-names';
+import { LabelMappingNote } from './LabelMappingNote';
 import { ProblemList } from './ProblemList';
 import { ThumbGrid } from './ThumbGrid';
 
@@ -35,7 +36,7 @@ export function DatasetSummary({ dataset, urls, className, onLabelOffset, onClea
   const source = mapping?.source ?? 'none';
 
   return (
-    <section className="card-section dataset-summary" data-testid="dataset-summary" data-images={images.length} data-labelled={labelled} aria-labelledby="ds-summary-h">
+    <section className="card-section dataset-summary" data-testid="dataset-summary" data-kind="images" data-images={images.length} data-labelled={labelled} aria-labelledby="ds-summary-h">
       <div className="section-head">
         <h3 id="ds-summary-h">Your images</h3>
         <button type="button" className="btn btn-ghost btn-small" data-testid="dataset-clear" onClick={onClear} disabled={busy}>
@@ -49,28 +50,7 @@ export function DatasetSummary({ dataset, urls, className, onLabelOffset, onClea
         <Tile label="Labels from" value={SOURCE_WORDS[source]} small sub={dataset.labelFiles.length > 0 ? dataset.labelFiles.join(', ') : undefined} />
       </div>
 
-      {mapping !== null && (
-        <div className="label-mapping">
-          <p data-testid="label-mapping" data-source={mapping.source} data-offset={mapping.offset}>
-            {mapping.description}
-          </p>
-          {mapping.source !== 'none' && (
-            <label className="check">
-              <input
-                type="checkbox"
-                data-testid="label-offset"
-                checked={mapping.offset === 1}
-                disabled={busy}
-                onChange={(e) => onLabelOffset(e.currentTarget.checked ? 1 : 0)}
-              />
-              <span>
-                Model has a background class (+1)
-                <span className="check-hint">Tick this if the model&rsquo;s output 0 means &ldquo;background&rdquo; (many TensorFlow models have 1001 outputs).</span>
-              </span>
-            </label>
-          )}
-        </div>
-      )}
+      {mapping !== null && <LabelMappingNote mapping={mapping} onLabelOffset={onLabelOffset} busy={busy} />}
       {mapping === null && images.length > 0 && labelled === 0 && (
         <p className="muted">No labels found: accuracy needs labels, but you can still compare two models on these images.</p>
       )}
@@ -81,7 +61,8 @@ export function DatasetSummary({ dataset, urls, className, onLabelOffset, onClea
   );
 }
 
-function Tile({ label, value, sub, small }: { label: string; value: string; sub?: string | undefined; small?: boolean }) {
+/** A number tile of the dataset summaries. */
+export function Tile({ label, value, sub, small }: { label: string; value: string; sub?: string | undefined; small?: boolean }) {
   return (
     <div className="stat">
       <span className="stat-label">{label}</span>

@@ -37,6 +37,8 @@ export function EvalResults({ report, variantReport, referenceName, variantName,
       data-top1={attr(report.top1)}
       data-top5={attr(report.top5)}
       data-images={report.images}
+      data-images-per-second={report.imagesPerSecond}
+      data-inference-ms={report.inferenceMsMean}
       aria-labelledby="eval-h"
     >
       <header className="eval-head">

@@ -4,6 +4,7 @@ import { formatInt } from '../format';
 
 const KIND_TITLE: Record<DatasetProblem['kind'], string> = {
   'bad-image': 'Unreadable images',
+  'bad-tensor': 'Unusable tensors',
   'unsupported-file': 'Skipped files',
   'label-without-image': 'Labels without an image',
   'image-without-label': 'Images without a label',

@@ -17,11 +17,11 @@ export function Fp16Result({ result, download }: Fp16ResultProps) {
   return (
     <div className="fp16-result" data-testid="fp16-result" data-size-ratio={ratio.toFixed(4)} data-cosine={check?.cosine ?? ''} data-passed={String(passed)}>
       <div className="stat-tiles">
-        <Tile label="Size" value={`${formatBytes(report.sizeBeforeBytes)} → ${formatBytes(report.sizeAfterBytes)}`} sub={`${formatPercent(ratio, 0)} of the original`} />
+        <Tile label="Size" value={formatBytes(report.sizeAfterBytes)} sub={`${formatPercent(ratio, 0)} of the original ${formatBytes(report.sizeBeforeBytes)}`} />
         {check !== null && (
           <Tile
             label="Cosine vs FP32"
-            value={check.cosine.toFixed(5)}
+            value={check.cosine.toFixed(6)}
             sub={`worst of ${check.inputs} ${check.inputSource === 'random' ? 'seeded random' : 'image'} inputs; 1 is identical`}
           />
         )}

@@ -1,0 +1,15 @@
+// `npm run bench`: every benchmark, JSON out (bench-results/bench.json). Heavy runs live here, not in tests.
+// Run `npm run build` first: the browser benchmark drives the production build.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchBrowserEval } from './bench-browser';
+import { benchDecode } from './bench-decode';
+
+const out = resolve(dirname(fileURLToPath(import.meta.url)), '../bench-results/bench.json');
+const decode = benchDecode({ sizeMB: 120 });
+const browserEval = await benchBrowserEval();
+const result = { date: new Date().toISOString(), node: process.version, decode, browserEval };
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+console.log(JSON.stringify(result, null, 2));
