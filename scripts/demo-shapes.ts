@@ -2,6 +2,9 @@
 // minimal PNG encoder/decoder (8-bit RGB/RGBA, filter 0 only) and RGBA -> NCHW float conversion.
 // Pure functions shared by scripts/make-demo.ts and test/demo-model.test.ts.
 import { deflateSync, inflateSync } from 'node:zlib';
+import { makeRng, type Rng } from '../src/shared/rng';
+
+export { makeRng, type Rng };
 
 /** The demo classes, in the order of the model's logits. */
 export const SHAPE_CLASSES = ['circle', 'square', 'triangle', 'cross'] as const;
@@ -11,19 +14,7 @@ export type ShapeClass = (typeof SHAPE_CLASSES)[number];
 export const IMAGE_SIZE_PX = 32;
 
 /** A uniform random number generator returning values in [0, 1). */
-export type Rng = () => number;
 
-/** mulberry32: tiny, fast and fully determined by its 32-bit seed, so every run renders the same images. */
-export function makeRng(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function uniform(rng: Rng, lo: number, hi: number): number {
   return lo + (hi - lo) * rng();

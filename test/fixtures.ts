@@ -1,10 +1,12 @@
 // Programmatic test models: tiny Conv/Relu/Gemm (inline and external-data), custom-domain, QDQ and large
 // random MatMul chains, plus the seeded PRNG and float16 helpers the tests share. Nothing here reads disk.
 import { create } from '@bufbuild/protobuf';
+import { makeRng } from '../src/shared/rng';
 import { makeModel, node, valueInfo, type ModelSpec } from '../src/onnx/build';
 import { encodeModel } from '../src/onnx/model-io';
 
 export { fromFloat16Bits, toFloat16Bits } from '../src/onnx/float16';
+export { makeRng } from '../src/shared/rng';
 import {
   StringStringEntryProtoSchema,
   TensorProto_DataLocation,
@@ -28,17 +30,6 @@ export interface RunnableModel extends BuiltModel {
   outputName: string;
 }
 
-/** Seeded PRNG (mulberry32): fast, deterministic, uniform in [0, 1). */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Seeded random bytes. */
 export function randomBytes(n: number, seed: number): Uint8Array {

@@ -56,17 +56,41 @@ function fidelityLines(f: Fidelity, reference: string, report: EvalReport): stri
   return lines;
 }
 
+/** The warning printed with every random-input result. */
+export const RANDOM_WARNING = 'Random inputs: accuracy is meaningless here; use them to compare speed and output agreement between models.';
+
+const dimsText = (dims: readonly (number | string | null)[] | null): string => (dims === null ? 'an undeclared shape' : `[${dims.map((d) => d ?? '?').join(', ')}]`);
+
+/** How the samples reached the model: the preprocessing of images, or tensors / random values fed as they are. */
+function inputLines(result: EvaluateFolderResult): string[] {
+  const { input, random } = result;
+  if (result.inputKind === 'images' && result.recipe !== null) {
+    return [`Preprocessing  ${result.presetId ?? 'custom recipe'}: ${recipeLine(result.recipe)}`, `               ${result.presetReason}`];
+  }
+  const to = input !== null ? `the model's input "${input.name}" ${dimsText(input.shape)} ${input.dtype}` : 'the model';
+  if (result.inputKind === 'random' && random !== null) {
+    return [`Inputs         ${random.count} random samples of [${random.dims.join(', ')}], uniform in [${random.min}, ${random.max}), seed ${random.seed}, fed to ${to}`, `               ${RANDOM_WARNING}`];
+  }
+  return [`Inputs         tensors fed as they are to ${to} (converted to float32, no preprocessing)`];
+}
+
+const UNITS: Record<EvaluateFolderResult['inputKind'], { many: string; rate: string; endToEnd: string }> = {
+  images: { many: 'images', rate: 'images/s', endToEnd: 'decode, preprocess, inference' },
+  tensors: { many: 'samples', rate: 'samples/s', endToEnd: 'reading the files, inference' },
+  random: { many: 'random inputs', rate: 'samples/s', endToEnd: 'drawing the values, inference' },
+};
+
 /**
- * The evaluation as text: what was run, top-1/top-5, per-class summary, fidelity, problems and throughput.
- * `referenceName` labels the fidelity line.
+ * The evaluation as text: what was run, how the inputs were made, top-1/top-5, per-class summary, fidelity,
+ * problems and throughput. `source` names the folder (or "random inputs"); `referenceName` labels the fidelity line.
  */
-export function formatReport(result: EvaluateFolderResult, imagesDir: string, referenceName?: string): string {
+export function formatReport(result: EvaluateFolderResult, source: string, referenceName?: string): string {
   const { report, card } = result;
+  const units = UNITS[result.inputKind];
   const lines: string[] = [];
-  lines.push(`${card.fileName} on ${imagesDir}: ${report.images} images, ${report.labelled} labelled`);
-  lines.push(`Preprocessing  ${result.presetId ?? 'custom recipe'}: ${recipeLine(result.recipe)}`);
-  lines.push(`               ${result.presetReason}`);
-  lines.push(`Labels         ${report.mapping?.description ?? 'none found: accuracy cannot be measured (speed and fidelity still are).'}`);
+  lines.push(`${card.fileName} on ${source}: ${report.images} ${units.many}, ${report.labelled} labelled`);
+  lines.push(...inputLines(result));
+  if (result.inputKind !== 'random') lines.push(`Labels         ${report.mapping?.description ?? 'none found: accuracy cannot be measured (speed and fidelity still are).'}`);
   if (report.top1 !== null && report.top5 !== null) {
     lines.push(`Top-1          ${pct(report.top1)}  (${Math.round(report.top1 * report.labelled)} of ${report.labelled})`);
     lines.push(`Top-5          ${pct(report.top5)}  (${Math.round(report.top5 * report.labelled)} of ${report.labelled})`);
@@ -78,6 +102,6 @@ export function formatReport(result: EvaluateFolderResult, imagesDir: string, re
     const examples = p.items.length > 0 ? ` (e.g. ${p.items.slice(0, 3).join('; ')})` : '';
     lines.push(`${head}! ${p.message}${examples}`);
   }
-  lines.push(`Speed          ${report.imagesPerSecond.toFixed(1)} images/s end to end (decode, preprocess, inference); ${report.inferenceMsMean.toFixed(1)} ms per inference`);
+  lines.push(`Speed          ${report.imagesPerSecond.toFixed(1)} ${units.rate} end to end (${units.endToEnd}); ${report.inferenceMsMean.toFixed(1)} ms per inference`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 // Headless command line of the same core the app runs in workers: `quantbench inspect MODEL [--json]` and
-// `quantbench evaluate MODEL --images DIR [...]`.
+// `quantbench evaluate MODEL --images DIR | --tensors DIR | --random N [...]`.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PRESETS } from '../data/presets';
@@ -22,18 +22,36 @@ Commands:
 
   evaluate MODEL.onnx --images DIR [--labels FILE ...] [--reference FP32.onnx]
            [--preprocess PRESET|RECIPE.json] [--limit N] [--json]
+  evaluate MODEL.onnx --tensors DIR [--labels FILE ...] [--reference FP32.onnx] [--limit N] [--json]
+  evaluate MODEL.onnx --random N [--shape D1,D2,...] [--range MIN,MAX] [--seed S] [--reference FP32.onnx] [--json]
                                 Accuracy (top-1, top-5, per class) of a classifier on a folder of
-                                JPEG/PNG images, its fidelity to an FP32 reference, and throughput.
+                                JPEG/PNG images or NumPy tensors, its fidelity to an FP32 reference,
+                                and throughput; or speed and fidelity on seeded random inputs.
                                 Labels come from --labels files (CSV with a header, "file label"
                                 lists like val.txt, class lists) or files in DIR, else from class
                                 sub-folders or synsets in file names (n01440764_tench.JPEG).
-    --images DIR                The image folder (read recursively).
+    --images DIR                The image folder (read recursively). A folder without images but with
+                                .npy/.npz files is read as tensors (see --tensors).
+    --tensors DIR               A folder of NumPy tensors for models with non-image inputs (audio,
+                                features), fed to the model's first input as they are (no
+                                preprocessing; values converted to float32). Each .npy is one sample,
+                                or one per row when its first dim is a batch (N x ...) and the model's
+                                batch dim is 1 or symbolic; a missing batch dim is added. Each array of
+                                an .npz is a sample, or only the array named like the model's input.
+                                Samples are named "a.npy", "waves.npy[3]", "clips.npz:arr_0": a CSV
+                                with columns file,label naming them gives labels.
+    --random N                  N seeded random inputs shaped like the model's input: for speed and
+                                agreement with --reference only; accuracy is meaningless on them.
+    --shape D1,D2,...           Random inputs: the full input shape (default: the model's, with open
+                                dims 1 for the batch, 224 for image sides, 1536 otherwise).
+    --range MIN,MAX             Random inputs: value range (default 0,1 for images, -1,1 otherwise).
+    --seed S                    Random inputs: generator seed (default 1).
     --labels FILE ...           One or more label files; repeat the option or list several files.
     --reference FP32.onnx       Compare outputs with this model: top-1 agreement, top-5 overlap,
                                 SQNR and cosine (and pixel agreement / mIoU for segmentation maps).
-    --preprocess PRESET|FILE    A preset (${Object.keys(PRESETS).join(', ')})
+    --preprocess PRESET|FILE    Images only: a preset (${Object.keys(PRESETS).join(', ')})
                                 or a JSON file holding a full recipe; suggested from the model if absent.
-    --limit N                   Only the first N images in path order.
+    --limit N                   Only the first N images (or tensor samples) in path order.
 
   quantize MODEL.onnx --precision fp16 --out OUT.onnx [--keep-io|--no-keep-io] [--json]
                                 Convert to FP16, check it against the original on seeded random
@@ -75,13 +93,34 @@ interface EvaluateArgs {
   json: boolean;
 }
 
+/** "1,16000" -> [1, 16000]; every part must be a finite number (whole when `whole`). */
+function numberList(raw: string, name: string, whole: boolean): number[] {
+  const parts = raw.split(',').map((t) => t.trim());
+  const values = parts.map(Number);
+  if (parts.some((t) => t === '') || values.some((v) => !Number.isFinite(v) || (whole && (!Number.isSafeInteger(v) || v < 1)))) {
+    throw new UsageError(`${name} takes ${whole ? 'whole numbers above zero' : 'numbers'} separated by commas (got "${raw}").`);
+  }
+  return values;
+}
+
+function positiveInt(raw: string, name: string): number {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${name} takes a whole number above zero (got "${raw}").`);
+  return n;
+}
+
 /** Parses `evaluate` arguments (after the command word). Options take `--name value` or `--name=value`. */
 function parseEvaluateArgs(args: readonly string[]): EvaluateArgs {
   let model: string | undefined;
   let images: string | undefined;
+  let tensors: string | undefined;
   let reference: string | undefined;
   let preprocess: string | undefined;
   let limit: number | undefined;
+  let randomCount: number | undefined;
+  let shape: number[] | undefined;
+  let range: number[] | undefined;
+  let seed: number | undefined;
   let json = false;
   const labels: string[] = [];
   const queue = args.flatMap((a) => (/^--[a-z]+=/.test(a) ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
@@ -96,6 +135,9 @@ function parseEvaluateArgs(args: readonly string[]): EvaluateArgs {
       case '--images':
         images = value(a);
         break;
+      case '--tensors':
+        tensors = value(a);
+        break;
       case '--labels':
         labels.push(value(a));
         // More files may follow without repeating the option; a .onnx file is the model, not a label file.
@@ -107,10 +149,25 @@ function parseEvaluateArgs(args: readonly string[]): EvaluateArgs {
       case '--preprocess':
         preprocess = value(a);
         break;
-      case '--limit': {
+      case '--limit':
+        limit = positiveInt(value(a), a);
+        break;
+      case '--random':
+        randomCount = positiveInt(value(a), a);
+        break;
+      case '--shape':
+        shape = numberList(value(a), a, true);
+        break;
+      case '--range': {
         const raw = value(a);
-        limit = Number(raw);
-        if (!Number.isSafeInteger(limit) || limit <= 0) throw new UsageError(`--limit takes a whole number above zero (got "${raw}").`);
+        range = numberList(raw, a, false);
+        if (range.length !== 2 || range[0]! >= range[1]!) throw new UsageError(`--range takes MIN,MAX with MIN below MAX (got "${raw}").`);
+        break;
+      }
+      case '--seed': {
+        const raw = value(a);
+        seed = Number(raw);
+        if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed takes a whole number (got "${raw}").`);
         break;
       }
       case '--json':
@@ -123,8 +180,20 @@ function parseEvaluateArgs(args: readonly string[]): EvaluateArgs {
     }
   }
   if (model === undefined) throw new UsageError('evaluate needs a model file.');
-  if (images === undefined) throw new UsageError('evaluate needs --images DIR, the folder of images to evaluate on.');
-  const options: EvaluateFolderOptions = { model, images, labels };
+  const sources = [images !== undefined, tensors !== undefined, randomCount !== undefined].filter(Boolean).length;
+  if (sources === 0) throw new UsageError('evaluate needs --images DIR, the folder of images (or .npy/.npz tensors) to evaluate on; or --tensors DIR; or --random N.');
+  if (sources > 1) throw new UsageError('Give one of --images DIR, --tensors DIR and --random N.');
+  if (randomCount === undefined && (shape !== undefined || range !== undefined || seed !== undefined)) throw new UsageError('--shape, --range and --seed go with --random N.');
+  if (preprocess !== undefined && images === undefined) throw new UsageError('--preprocess applies to images only (--images DIR).');
+  const options: EvaluateFolderOptions = { model, labels };
+  if (images !== undefined) options.images = images;
+  if (tensors !== undefined) {
+    options.images = tensors;
+    options.inputKind = 'tensors';
+  }
+  if (randomCount !== undefined) {
+    options.random = { count: randomCount, ...(shape !== undefined ? { dims: shape } : {}), ...(range !== undefined ? { min: range[0]!, max: range[1]! } : {}), ...(seed !== undefined ? { seed } : {}) };
+  }
   if (reference !== undefined) options.reference = reference;
   if (limit !== undefined) options.limit = limit;
   return preprocess !== undefined ? { options, preprocess, json } : { options, json };
@@ -202,10 +271,11 @@ async function runEvaluate(
     if (progress !== undefined && !parsed.json) options.onStep = progress;
     const result = await evaluateFolder(options);
     if (parsed.json) {
-      const { report, presetId, recipe, presetReason, labelSource, classList } = result;
-      out(`${toJson({ model: options.model, images: options.images, reference: options.reference ?? null, presetId, recipe, presetReason, labelSource, classes: classList?.names.length ?? null, report })}\n`);
+      const { report, inputKind, presetId, recipe, presetReason, random, labelSource, classList } = result;
+      const images = options.images ?? null;
+      out(`${toJson({ model: options.model, images, inputKind, reference: options.reference ?? null, presetId, recipe, presetReason, random, labelSource, classes: classList?.names.length ?? null, report })}\n`);
     } else {
-      out(formatReport(result, options.images, options.reference !== undefined ? basename(options.reference) : undefined));
+      out(formatReport(result, options.images ?? 'random inputs', options.reference !== undefined ? basename(options.reference) : undefined));
     }
     return 0;
   } catch (e) {

@@ -1,5 +1,6 @@
 // Random-input mode (speed and agreement tests only): default sizes for a model's open dims, checks of the
 // user's choice, and seeded uniform samples. Pure and small: the store imports it for the form's defaults.
+import { makeRng as mulberry32 } from '../shared/rng';
 import type { Dim } from '../onnx/graph';
 import type { TensorIO } from '../onnx/summary';
 import { QbError } from '../shared/errors';
@@ -96,17 +97,6 @@ export function checkRandomSpec(spec: RandomSamplesSpec, input: TensorIO | undef
   if (wrong.length > 0) throw new QbError('bad-tensor', `These random inputs cannot be made: ${wrong.join('; ')}.`);
 }
 
-/** The same generator as the FP16 check's random inputs (pipeline/fp16.ts), so a seed means the same numbers. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Name of random sample `i` (0-based) of `count`: "random-01" … "random-16", zero-padded so they sort. */
 export function randomSampleName(i: number, count: number): string {

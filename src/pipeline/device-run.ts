@@ -79,8 +79,9 @@ function median(values: readonly number[]): number {
  */
 async function timedRuns(session: ModelSession, input: FloatTensor, checkpoint?: () => void | Promise<void>): Promise<{ output: FloatTensor; firstRunMs: number; latencyMs: number; warmRuns: number }> {
   const t0 = performance.now();
-  let output = await session.runFloat(input);
+  await session.runFloat(input);
   const firstRunMs = performance.now() - t0;
+  let output: FloatTensor;
   const warm: number[] = [];
   const started = performance.now();
   do {

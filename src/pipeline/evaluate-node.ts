@@ -1,15 +1,18 @@
-// Node-side assembly of an evaluation (CLI and golden tests): a model file and an image folder on disk ->
-// labels detected and mapped, preset chosen, images decoded lazily in pure JS, evaluate() on ModelSession.
+// Node-side assembly of an evaluation (CLI and golden tests): a model file and a folder of images or .npy/.npz
+// tensors on disk (or seeded random inputs) -> labels detected and mapped, preset chosen for images, samples made
+// lazily in pure JS, evaluate() on ModelSession.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { sortDroppedFiles } from '../data/dataset-files';
+import { sortDroppedFiles, type SortedFiles } from '../data/dataset-files';
 import { decodeImageBytes } from '../data/decode-bytes';
 import { detectLabels, mapLabels } from '../data/labels';
 import { preprocessRgba, recipeDims } from '../data/preprocess';
 import { PRESETS, recipeForModel, suggestPreset } from '../data/presets';
-import type { ClassList, DatasetProblem, EvalReport, LabelSourceKind, PresetId, PreprocessRecipe } from '../data/types';
+import { checkRandomSpec, defaultRandomSpec, looksLikeImageInput, randomSamples } from '../data/random-inputs';
+import { explainRunError, feedableInput, TensorFileReader } from '../data/tensor-samples';
+import type { ClassList, DatasetProblem, EvalReport, InputKind, LabelSourceKind, PresetId, PreprocessRecipe, RandomSamplesSpec } from '../data/types';
 import { checkModelSize } from '../onnx/model-io';
-import type { ModelCard } from '../onnx/summary';
+import type { ModelCard, TensorIO } from '../onnx/summary';
 import { ModelSession } from '../runtime/session';
 import { isQbError, QbError } from '../shared/errors';
 import { evaluate, type EvalItem } from './evaluate';
@@ -18,24 +21,41 @@ import { inspectModel } from './inspect';
 export interface EvaluateFolderOptions {
   /** Path of the .onnx model to evaluate; external-data files are read from its folder. */
   model: string;
-  /** Folder of images, walked recursively (class sub-folders become labels when nothing else gives them). */
-  images: string;
+  /**
+   * Folder of images or of .npy/.npz tensors, walked recursively (class sub-folders become labels when nothing
+   * else gives them). Required unless `random` is given.
+   */
+  images?: string;
+  /** Forces what the folder holds; by default images, or tensors when it has no images (both: what the model takes). */
+  inputKind?: 'images' | 'tensors';
+  /**
+   * Random-input mode (speed and agreement only): `count` seeded samples; dims, range and seed default as in the
+   * app (open dims 1 for the batch, 224 for image sides, 1536 otherwise; [0, 1) for images, [-1, 1) otherwise; seed 1).
+   */
+  random?: Partial<RandomSamplesSpec> & { count: number };
   /** Label files outside the folder (CSV, val.txt, class lists); .txt/.csv/.tsv files inside it are read too. */
   labels?: readonly string[];
   /** FP32 model to compare with (fidelity). */
   reference?: string;
-  /** A preset fitted to the model's input, or a full recipe; the suggested preset when absent. */
+  /** Images only: a preset fitted to the model's input, or a full recipe; the suggested preset when absent. */
   preprocess?: PresetId | PreprocessRecipe;
-  /** Evaluate only the first N images in path order (labels are still matched over the whole folder). */
+  /** Evaluate only the first N images (or tensor samples) in path order (labels are still matched over the whole folder). */
   limit?: number;
   onStep?: (done: number, total: number) => void;
 }
 
 export interface EvaluateFolderResult {
   report: EvalReport;
-  /** The preset used, or null when a custom recipe was given. */
+  /** What was fed: images (preprocessed), tensors (as they are) or random inputs (no accuracy). */
+  inputKind: InputKind;
+  /** The preset used, or null when a custom recipe was given or for tensors and random inputs. */
   presetId: PresetId | null;
-  recipe: PreprocessRecipe;
+  /** Images only; null for tensors and random inputs (fed as they are). */
+  recipe: PreprocessRecipe | null;
+  /** Random inputs: the spec they were drawn from; null otherwise. */
+  random: RandomSamplesSpec | null;
+  /** The model input tensors and random inputs were fed to (its first input). */
+  input: TensorIO | null;
   /** Why this preprocessing: the suggestion's reason, or that it was chosen by the caller. */
   presetReason: string;
   labelSource: LabelSourceKind;
@@ -105,54 +125,98 @@ function isPresetId(value: string): value is PresetId {
   return Object.hasOwn(PRESETS, value);
 }
 
-/**
- * Evaluates a model on a folder of JPEG/PNG images, like the app does with dropped files: sorts the files,
- * detects labels (CSV, val.txt, class folders, synset file names) and maps them to the model's outputs,
- * picks the preprocessing (suggested from the model card unless given), then streams decoded and
- * preprocessed images through evaluate(). Images are decoded one at a time (memory stays flat); files that
- * cannot be decoded are skipped and reported as a 'bad-image' problem. Sessions use onnxruntime-web's wasm
- * backend with the thread count of runtime/ort.ts (1 in Node).
- * @throws Error('No such …') for missing paths; Error for an unknown preset id; QbError from model
- * loading (not-onnx, missing-external-data, …), QbError('bad-image') when the folder holds no images, and
- * what evaluate() throws.
- */
-export async function evaluateFolder(options: EvaluateFolderOptions): Promise<EvaluateFolderResult> {
-  const folder = await stat(options.images).catch(() => undefined);
-  if (folder === undefined || !folder.isDirectory()) throw new Error(`No such image folder: ${options.images}`);
-  for (const l of options.labels ?? []) await requireFile(l, 'label file');
-  if (options.reference !== undefined) await requireFile(options.reference, 'reference model');
-  if (typeof options.preprocess === 'string' && !isPresetId(options.preprocess)) {
-    throw new Error(`Unknown preprocessing preset "${options.preprocess}". Known presets: ${Object.keys(PRESETS).join(', ')}.`);
-  }
+/** What a kind of dataset gives evaluate(): the samples, how many, labels, and how they were prepared. */
+interface Prepared {
+  inputKind: InputKind;
+  items: AsyncIterable<EvalItem> | Iterable<EvalItem>;
+  total: number;
+  problems: DatasetProblem[];
+  mapping: EvalReport['mapping'];
+  labelSource: LabelSourceKind;
+  classList: ClassList | null;
+  presetId: PresetId | null;
+  recipe: PreprocessRecipe | null;
+  presetReason: string;
+  random: RandomSamplesSpec | null;
+  input: TensorIO | null;
+  /** Problems only known once the samples were read (images that failed to decode). */
+  lateProblems: () => DatasetProblem[];
+}
 
-  const model = await loadModel(options.model);
-  const { card } = model;
-  const problems: DatasetProblem[] = [];
-
-  const sorted = sortDroppedFiles(await walkFolder(options.images));
-  const skipped = [...sorted.ignored, ...sorted.archives, ...sorted.tensors, ...sorted.models];
-  if (skipped.length > 0) {
-    problems.push({ kind: 'unsupported-file', message: `${skipped.length} files in the folder are neither images nor label files and were left out.`, items: skipped.slice(0, 50), count: skipped.length });
-  }
-  if (sorted.images.length === 0) {
-    throw new QbError('bad-image', `No images were found in ${options.images}. Quantbench reads JPEG and PNG images here, in the folder or its sub-folders.`);
-  }
-
+/** Labels of `names` from the label files, mapped to the model's outputs. */
+async function labelsFor(names: readonly string[], labelFiles: readonly string[], folder: string, extraLabels: readonly string[], card: ModelCard) {
   const labelTexts = [
-    ...(await Promise.all((options.labels ?? []).map(async (path) => ({ name: path, text: await readFile(path, 'utf8') })))),
-    ...(await Promise.all(sorted.labelFiles.map(async (path) => ({ name: path, text: await readFile(join(options.images, path), 'utf8') })))),
+    ...(await Promise.all(extraLabels.map(async (path) => ({ name: path, text: await readFile(path, 'utf8') })))),
+    ...(await Promise.all(labelFiles.map(async (path) => ({ name: path, text: await readFile(join(folder, path), 'utf8') })))),
   ];
-  const detected = detectLabels(sorted.images, labelTexts);
-  problems.push(...detected.problems);
+  const detected = detectLabels(names, labelTexts);
+  const problems = [...detected.problems];
   const outputClasses = outputClassCount(card);
-  let byImage = new Map<string, number>();
+  let byName = new Map<string, number>();
   let mapping: EvalReport['mapping'] = null;
   if (detected.source !== 'none') {
     const mapped = mapLabels(detected, outputClasses, detected.classList);
-    byImage = mapped.byImage;
+    byName = mapped.byImage;
     mapping = mapped.mapping;
     problems.push(...mapped.problems);
   }
+  return { byName, mapping, problems, source: detected.source, classList: detected.classList };
+}
+
+/** Seeded random inputs shaped for the model's first input (no labels). */
+function prepareRandom(card: ModelCard, given: NonNullable<EvaluateFolderOptions['random']>): Prepared {
+  const input = feedableInput(card.inputs, 'random inputs');
+  const spec: RandomSamplesSpec = { ...defaultRandomSpec(input).spec, ...given };
+  checkRandomSpec(spec, input);
+  const items = (function* () {
+    for (const s of randomSamples(spec)) yield { name: s.name, input: { data: s.data, dims: s.dims }, label: -1 };
+  })();
+  const reason = `${spec.count} seeded random inputs of [${spec.dims.join(', ')}], uniform in [${spec.min}, ${spec.max}), seed ${spec.seed}: for speed and agreement only, accuracy is meaningless on them.`;
+  return {
+    inputKind: 'random', items, total: spec.count, problems: [], mapping: null, labelSource: 'none', classList: null,
+    presetId: null, recipe: null, presetReason: reason, random: spec, input, lateProblems: () => [],
+  };
+}
+
+/**
+ * Tensors: a first pass reads every .npy/.npz for sample names and dims (bad files become problems, labels are
+ * matched by sample name), a second streams the samples file by file into evaluate().
+ */
+async function prepareTensors(options: EvaluateFolderOptions, folder: string, sorted: SortedFiles, card: ModelCard, problems: DatasetProblem[]): Promise<Prepared> {
+  const input = feedableInput(card.inputs, 'tensors');
+  const scan = new TensorFileReader(input);
+  const names: string[] = [];
+  const usable: string[] = [];
+  for (const path of sorted.tensors) {
+    const got = scan.read(new Uint8Array(await readFile(join(folder, path))), path);
+    if (got.length > 0) usable.push(path);
+    names.push(...got.map((x) => x.name));
+  }
+  problems.push(...scan.problems());
+  scan.requireSamples();
+  const labels = await labelsFor(names, sorted.labelFiles, folder, options.labels ?? [], card);
+  problems.push(...labels.problems);
+  const limit = options.limit !== undefined ? Math.max(0, options.limit) : names.length;
+  async function* items(): AsyncGenerator<EvalItem> {
+    const reader = new TensorFileReader(input);
+    let n = 0;
+    for (const path of usable) {
+      for (const x of reader.read(new Uint8Array(await readFile(join(folder, path))), path)) {
+        if (n++ >= limit) return;
+        yield { name: x.name, input: { data: x.data, dims: x.dims }, label: labels.byName.get(x.name) ?? -1 };
+      }
+    }
+  }
+  return {
+    inputKind: 'tensors', items: items(), total: Math.min(limit, names.length), problems, mapping: labels.mapping, labelSource: labels.source, classList: labels.classList,
+    presetId: null, recipe: null, presetReason: `Tensors fed as they are to the model's input "${input.name}": no preprocessing.`, random: null, input, lateProblems: () => [],
+  };
+}
+
+/** Images: labels, the preprocessing (suggested unless given), and images decoded one at a time. */
+async function prepareImages(options: EvaluateFolderOptions, folder: string, sorted: SortedFiles, card: ModelCard, problems: DatasetProblem[]): Promise<Prepared> {
+  const labels = await labelsFor(sorted.images, sorted.labelFiles, folder, options.labels ?? [], card);
+  problems.push(...labels.problems);
 
   let presetId: PresetId | null;
   let recipe: PreprocessRecipe;
@@ -179,15 +243,67 @@ export async function evaluateFolder(options: EvaluateFolderOptions): Promise<Ev
     for (const path of chosen) {
       let data: Float32Array;
       try {
-        const image = decodeImageBytes(new Uint8Array(await readFile(join(options.images, path))), path);
+        const image = decodeImageBytes(new Uint8Array(await readFile(join(folder, path))), path);
         data = preprocessRgba(image.rgba, image.width, image.height, recipe);
       } catch (err) {
         if (!isQbError(err) || err.code !== 'bad-image') throw err;
         badImages.push(path);
         continue;
       }
-      yield { name: path, input: { data, dims }, label: byImage.get(path) ?? -1 };
+      yield { name: path, input: { data, dims }, label: labels.byName.get(path) ?? -1 };
     }
+  }
+  const lateProblems = (): DatasetProblem[] =>
+    badImages.length > 0 ? [{ kind: 'bad-image', message: `${badImages.length} images could not be decoded and were skipped.`, items: badImages.slice(0, 50), count: badImages.length }] : [];
+  return {
+    inputKind: 'images', items: items(), total: chosen.length, problems, mapping: labels.mapping, labelSource: labels.source, classList: labels.classList,
+    presetId, recipe, presetReason, random: null, input: null, lateProblems,
+  };
+}
+
+/**
+ * Evaluates a model like the app does with dropped files. A folder of JPEG/PNG images: sorts the files, detects
+ * labels (CSV, val.txt, class folders, synset file names) and maps them to the model's outputs, picks the
+ * preprocessing (suggested from the model card unless given), then streams decoded and preprocessed images through
+ * evaluate(); images that cannot be decoded are skipped and reported as a 'bad-image' problem. A folder of
+ * .npy/.npz tensors (or `inputKind: 'tensors'`): samples fitted to the model's first input and fed as they are
+ * (data/tensor-samples.ts), labels from a CSV naming the samples; files that do not fit are 'bad-tensor' problems.
+ * `random`: seeded random inputs, no labels. Sessions use onnxruntime-web's wasm backend with the thread count of
+ * runtime/ort.ts (1 in Node).
+ * @throws Error('No such …') for missing paths; Error for an unknown preset id or a call without images or random;
+ * QbError from model loading (not-onnx, missing-external-data, …), QbError('bad-image') when the folder holds neither
+ * images nor tensors, QbError('bad-tensor') when no tensor fits or the random spec is wrong, QbError('unsupported')
+ * for a model whose input cannot be fed tensors, and what evaluate() throws (a failed run on a tensor or random
+ * sample names it and its shape).
+ */
+export async function evaluateFolder(options: EvaluateFolderOptions): Promise<EvaluateFolderResult> {
+  const folder = options.images;
+  if (options.random === undefined) {
+    if (folder === undefined) throw new Error('Give a folder of images or tensors, or ask for random inputs.');
+    const s = await stat(folder).catch(() => undefined);
+    if (s === undefined || !s.isDirectory()) throw new Error(`No such ${options.inputKind === 'tensors' ? 'tensor' : 'image'} folder: ${folder}`);
+  }
+  for (const l of options.labels ?? []) await requireFile(l, 'label file');
+  if (options.reference !== undefined) await requireFile(options.reference, 'reference model');
+  if (typeof options.preprocess === 'string' && !isPresetId(options.preprocess)) {
+    throw new Error(`Unknown preprocessing preset "${options.preprocess}". Known presets: ${Object.keys(PRESETS).join(', ')}.`);
+  }
+
+  const model = await loadModel(options.model);
+  const { card } = model;
+  let prepared: Prepared;
+  if (options.random !== undefined) {
+    prepared = prepareRandom(card, options.random);
+  } else {
+    const problems: DatasetProblem[] = [];
+    const sorted = sortDroppedFiles(await walkFolder(folder!));
+    const kind = chooseKind(sorted, card, options.inputKind, folder!);
+    const skipped = [...sorted.ignored, ...sorted.archives, ...sorted.models, ...(kind === 'images' ? sorted.tensors : sorted.images)];
+    if (skipped.length > 0) {
+      const what = kind === 'images' ? 'images' : 'tensors';
+      problems.push({ kind: 'unsupported-file', message: `${skipped.length} files in the folder are neither ${what} nor label files and were left out.`, items: skipped.slice(0, 50), count: skipped.length });
+    }
+    prepared = kind === 'tensors' ? await prepareTensors(options, folder!, sorted, card, problems) : await prepareImages(options, folder!, sorted, card, problems);
   }
 
   const session = await ModelSession.create(model.bytes, model.externalData);
@@ -197,23 +313,44 @@ export async function evaluateFolder(options: EvaluateFolderOptions): Promise<Ev
       const ref = await loadModel(options.reference);
       reference = await ModelSession.create(ref.bytes, ref.externalData);
     }
-    const classNames = namesForOutputs(detected.classList, outputClasses);
+    const classNames = namesForOutputs(prepared.classList, outputClassCount(card));
+    const { input, inputKind } = prepared;
     const report = await evaluate({
-      images: items(),
+      images: prepared.items,
       runner: session,
       ...(reference !== undefined ? { reference } : {}),
       ...(classNames !== undefined ? { classNames } : {}),
-      total: chosen.length,
+      total: prepared.total,
       ...(options.onStep !== undefined ? { onStep: options.onStep } : {}),
-      mapping,
-      problems,
+      ...(input !== null && inputKind !== 'images' ? { onRunError: (err: unknown, item: EvalItem) => explainRunError(err, item, input, inputKind) } : {}),
+      mapping: prepared.mapping,
+      problems: prepared.problems,
     });
-    if (badImages.length > 0) {
-      report.problems.push({ kind: 'bad-image', message: `${badImages.length} images could not be decoded and were skipped.`, items: badImages.slice(0, 50), count: badImages.length });
-    }
-    return { report, presetId, recipe, presetReason, labelSource: detected.source, classList: detected.classList, card };
+    report.problems.push(...prepared.lateProblems());
+    return {
+      report, inputKind, presetId: prepared.presetId, recipe: prepared.recipe, presetReason: prepared.presetReason, random: prepared.random, input,
+      labelSource: prepared.labelSource, classList: prepared.classList, card,
+    };
   } finally {
     await session.release();
     await reference?.release();
   }
+}
+
+/**
+ * Images or tensors: as forced, else what the folder has; with both, what the model takes (images for a rank-4 input).
+ * @throws QbError('bad-image' | 'bad-tensor') when the folder has none of the kind needed
+ */
+function chooseKind(sorted: SortedFiles, card: ModelCard, forced: EvaluateFolderOptions['inputKind'], folder: string): 'images' | 'tensors' {
+  const hasImages = sorted.images.length > 0;
+  const hasTensors = sorted.tensors.length > 0;
+  if (forced === 'tensors' && !hasTensors) throw new QbError('bad-tensor', `No .npy or .npz tensors were found in ${folder} or its sub-folders.`);
+  if (forced === 'images' && !hasImages) throw new QbError('bad-image', `No images were found in ${folder}. Quantbench reads JPEG and PNG images here, in the folder or its sub-folders.`);
+  if (forced !== undefined) return forced;
+  if (!hasImages && !hasTensors) {
+    throw new QbError('bad-image', `No images were found in ${folder}. Quantbench reads JPEG and PNG images, or NumPy .npy/.npz tensors, in the folder or its sub-folders.`);
+  }
+  if (!hasTensors) return 'images';
+  if (!hasImages) return 'tensors';
+  return looksLikeImageInput(card.inputs[0]?.shape ?? null) ? 'images' : 'tensors';
 }

@@ -164,7 +164,7 @@ describe.skipIf(!hasData)('fidelity of FP16 SqueezeNet against FP32, checked ind
     }
     await fp32.release();
     await fp16.release();
-    expect(recipe.dtype).toBe('float16');
+    expect(recipe?.dtype).toBe('float16');
     expect(sig3(f.top1Agreement)).toBe(sig3(agree / IMAGES));
     expect(sig3(f.sqnrDb)).toBe(sig3(10 * Math.log10(signal / noise)));
     expect(sig3(f.top5Overlap)).toBe(sig3(overlapSum / IMAGES));

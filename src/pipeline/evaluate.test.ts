@@ -122,4 +122,21 @@ describe('evaluate', () => {
     const empty: ScoreRunner = { runFloat: async () => ({ data: new Float32Array(0), dims: [1, 0] }) };
     await expect(evaluate({ images: items, runner: empty, total: 5 })).rejects.toMatchObject({ code: 'runtime' });
   });
+
+  it('hands a failed run to onRunError with the item, and throws what it returns', async () => {
+    const failing: ScoreRunner = { runFloat: async () => Promise.reject(new QbError('runtime', 'The browser runtime could not run this model.')) };
+    const seen: string[] = [];
+    const explained = evaluate({
+      images: items,
+      runner: failing,
+      total: 5,
+      onRunError: (err, it) => {
+        seen.push(it.name);
+        return new QbError('runtime', `${it.name} [${it.input.dims.join(', ')}] failed: ${(err as Error).message}`);
+      },
+    });
+    await expect(explained).rejects.toThrow('a.jpg [1, 6] failed: The browser runtime could not run this model.');
+    expect(seen).toEqual(['a.jpg']);
+    await expect(evaluate({ images: items, runner: failing, total: 5 })).rejects.toThrow('The browser runtime could not run this model.');
+  });
 });

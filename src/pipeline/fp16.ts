@@ -1,5 +1,6 @@
 // FP16 job: model bytes -> FP16 variant whose outputs were checked against the FP32 model in onnxruntime-web,
 // with an automatic mixed-precision retry when plain FP16 drifts. Same code for the CLI, tests and workers.
+import { makeRng as mulberry32 } from '../shared/rng';
 import { describeType, realInputs } from '../onnx/graph';
 import { decodeModel, encodeModel } from '../onnx/model-io';
 import type { ModelProto } from '../onnx/proto/onnx_pb';
@@ -69,16 +70,6 @@ export interface Fp16Variant {
   mixedPrecision?: MixedPrecisionResult;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Seeded uniform inputs for a model's first (real) input: `count` tensors of float32 in `range`.

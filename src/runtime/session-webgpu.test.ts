@@ -46,7 +46,7 @@ describe('ModelSession.create on WebGPU', () => {
     const { ModelSession } = await freshSession('webgpu');
     const err = await rejection(ModelSession.create(tinyConvModel().bytes, [], { device: 'webgpu' }));
     expect((err as QbError).code).toBe('unsupported');
-    expect(err.message).toMatch(/WebGPU is not available here/);
+    expect(err.message).toMatch(/WebGPU is not available in this browser/);
   });
 
   it('keeps WebGPU out of realms that loaded the wasm build', async () => {

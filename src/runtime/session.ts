@@ -48,7 +48,7 @@ async function requireWebGpu(model: Uint8Array): Promise<void> {
     throw new QbError('internal', 'WebGPU sessions run only in the GPU worker (the WebGPU build of onnxruntime-web).', `ORT build in this realm: ${ortBuild()}`);
   }
   const gpu = await probeWebGpu();
-  if (!gpu.available) throw new QbError('unsupported', `WebGPU is not available here, so the model runs on the CPU only. ${gpu.reason}`.trim());
+  if (!gpu.available) throw new QbError('unsupported', `WebGPU is not available in this browser, so nothing was run on the GPU. ${gpu.reason}`.trim());
   if (!gpu.shaderF16 && computesInFloat16(decodeModel(model))) throw new QbError('unsupported', NO_SHADER_F16_MESSAGE, `adapter: ${gpu.adapter}; features: ${gpu.features.join(', ') || 'none'}`);
 }
 
@@ -84,6 +84,8 @@ export class ModelSession {
         return new ModelSession(ort, session, device, null);
       }
       // Severity 0 (verbose) makes ORT write its node placement; the capture keeps those lines out of the console.
+      // The session keeps that severity: each run then writes ~40 verbose lines (resnet20) that the filter drops
+      // for microseconds, negligible next to a GPU run; a benchmark wanting none could create a second session.
       const { value: session, lines } = await captureOrtLog(() => ort.InferenceSession.create(model, { executionProviders: ['webgpu'], externalData, logSeverityLevel: 0 }));
       return new ModelSession(ort, session, device, parseNodePlacement(lines));
     } catch (err) {

@@ -4,6 +4,8 @@ import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import { createDatasetClient } from '../../workers/clients';
 import type { DroppedFile, ScanResult } from '../../workers/dataset-api';
+// Small and dependency-free, so the random-input form and rescans get it without loading data/ into the first bundle.
+import { checkRandomSpec, defaultRandomSpec } from '../data/random-inputs';
 import type { PresetId, PreprocessRecipe, RandomSamplesSpec } from '../data/types';
 import type { ModelCard } from '../onnx/summary';
 import { QbError, toQbError } from '../shared/errors';
@@ -11,8 +13,9 @@ import type { DatasetActions, DatasetState, EvaluationState } from './dataset-ty
 import { progressTracker } from './progress-view';
 import type { AppState } from './store';
 
-// Small and dependency-free, so the random-input form gets its defaults without loading data/ into the first bundle.
-export { defaultRandomSpec, type OpenDim, type RandomDefaults } from '../data/random-inputs';
+/** Defaults of the random-input form (data/random-inputs.ts), for the UI, which does not import data/. */
+export { defaultRandomSpec };
+export type { OpenDim, RandomDefaults } from '../data/random-inputs';
 
 export interface DatasetSlice extends DatasetActions {
   dataset: DatasetState;
@@ -123,6 +126,15 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
     },
 
     rescanDataset: async () => {
+      const card = get().model.card;
+      if (randomSpec !== undefined && card !== null) {
+        // Random inputs follow the new model: sizes it does not accept become its defaults; count, range and seed stay.
+        try {
+          checkRandomSpec(randomSpec, card.inputs[0]);
+        } catch {
+          randomSpec = { ...randomSpec, dims: defaultRandomSpec(card.inputs[0]).spec.dims };
+        }
+      }
       if (dropped.length > 0 || randomSpec !== undefined) await scan();
     },
 

@@ -23,7 +23,7 @@ export function ModelStep({ onFiles, windowDragging }: ModelStepProps) {
   const cancelDemo = useStore((s) => s.cancelDemo);
   const dismissModelError = useStore((s) => s.dismissModelError);
   const dismissDemoError = useStore((s) => s.dismissDemoError);
-  const hasDataset = useStore((s) => s.dataset.images.length > 0);
+  const hasDataset = useStore((s) => s.dataset.images.length > 0 || s.dataset.samples.length > 0);
 
   const modelRunning = model.status === 'running';
   const demoRunning = demo.status === 'running';

@@ -1,4 +1,5 @@
-// Step 2 intake: a drop target for images, class folders, zips and label files, with file and folder pickers.
+// Step 2 intake: a drop target for images, .npy/.npz tensors, class folders, zips and label files, with file and
+// folder pickers.
 import { useRef, useState, type DragEvent } from 'react';
 import { filesFromDataTransfer, filesFromInput, type DroppedFile } from './collect-files';
 
@@ -40,16 +41,16 @@ export function DatasetDrop({ onFiles, compact, disabled }: DatasetDropProps) {
     <div className={cls} data-testid="dataset-drop" onDragOver={onDragOver} onDragLeave={() => setOver(false)} onDrop={onDrop} aria-describedby="dataset-drop-hint">
       {!compact && <FolderIcon />}
       <div className="dropzone-text">
-        <p className="dropzone-title">{compact ? 'Use other images' : over ? 'Release to add the images' : 'Drop images or a folder here'}</p>
+        <p className="dropzone-title">{compact ? 'Use other files' : over ? 'Release to add the images' : 'Drop images or a folder here'}</p>
         <p className="dropzone-hint" id="dataset-drop-hint">
           {compact
-            ? 'Images, a folder, a .zip, or a label file (.txt, .csv)'
-            : 'A folder with one subfolder per class labels itself. Loose images, a .zip, and a val.txt or .csv of labels work too.'}
+            ? 'Images, NumPy tensors (.npy, .npz), a folder, a .zip, or a label file (.txt, .csv)'
+            : 'A folder with one subfolder per class labels itself. Loose images, a .zip, and a val.txt or .csv of labels work too; for audio or other non-image models, NumPy .npy/.npz tensors.'}
         </p>
       </div>
       <div className="dataset-drop-actions">
         <button type="button" className="btn btn-secondary" onClick={() => filesRef.current?.click()} disabled={disabled}>
-          Choose images…
+          Choose files…
         </button>
         <button type="button" className="btn btn-secondary" onClick={() => folderRef.current?.click()} disabled={disabled}>
           Choose a folder…
@@ -59,7 +60,7 @@ export function DatasetDrop({ onFiles, compact, disabled }: DatasetDropProps) {
         ref={filesRef}
         type="file"
         multiple
-        accept="image/*,.zip,.txt,.csv"
+        accept="image/*,.npy,.npz,.zip,.txt,.csv"
         data-testid="dataset-input"
         className="visually-hidden"
         tabIndex={-1}

@@ -1,6 +1,7 @@
-// Step 2 of the flow: add images, check what was found and how they are preprocessed, measure accuracy
-// (optionally against a second model file), and read the results.
+// Step 2 of the flow: add images or .npy/.npz tensors (or use random inputs), check what was found and how it feeds
+// the model, measure accuracy (optionally against a second model file), and read the results.
 import { useMemo, useState } from 'react';
+import type { InputKind } from '../../data/types';
 import { useStore } from '../../state/store';
 import { ErrorBanner } from '../ErrorBanner';
 import { ProgressPanel } from '../ProgressPanel';
@@ -10,6 +11,8 @@ import { DatasetSummary, THUMB_LIMIT } from './DatasetSummary';
 import { EvalResults } from './EvalResults';
 import { EvaluatePanel } from './EvaluatePanel';
 import { PreprocessPanel } from './PreprocessPanel';
+import { RandomInputs } from './RandomInputs';
+import { TensorSummary } from './TensorSummary';
 import type { DatasetFiles } from './use-dataset-files';
 import { useObjectUrls } from './use-object-urls';
 
@@ -28,38 +31,44 @@ export function DatasetStep({ files }: DatasetStepProps) {
   const choosePreset = useStore((s) => s.choosePreset);
   const setLabelOffset = useStore((s) => s.setLabelOffset);
   const runEvaluation = useStore((s) => s.runEvaluation);
+  const loadRandomInputs = useStore((s) => s.loadRandomInputs);
   const cancelEvaluation = useStore((s) => s.cancelEvaluation);
 
   const [variant, setVariant] = useState<File[]>([]);
   // Which model the shown results were measured with, to flag them when another model is loaded.
-  const [measured, setMeasured] = useState<{ file: File | undefined; name: string } | null>(null);
+  const [measured, setMeasured] = useState<{ file: File | undefined; name: string; inputKind: InputKind } | null>(null);
   const dismissDatasetError = useStore((s) => s.dismissDatasetError);
   const dismissEvaluationError = useStore((s) => s.dismissEvaluationError);
 
   const className = useMemo(() => makeClassNamer(dataset.classList, dataset.mapping), [dataset.classList, dataset.mapping]);
   const thumbPaths = useMemo(() => {
+    // Tensors have no picture to show (a sample named like its .npy file would make a broken thumbnail).
+    if (dataset.inputKind !== 'images') return [];
     const paths = dataset.images.slice(0, THUMB_LIMIT).map((i) => i.path);
     for (const d of evaluation.variantReport?.disagreements ?? []) paths.push(d.name);
     return paths;
-  }, [dataset.images, evaluation.variantReport]);
+  }, [dataset.inputKind, dataset.images, evaluation.variantReport]);
   const urls = useObjectUrls(thumbPaths, files.find);
 
   const card = model.card;
   if (card === null) return null;
   const loading = dataset.status === 'running';
   const measuring = evaluation.status === 'running';
-  const hasImages = dataset.images.length > 0;
-  const labelled = dataset.images.filter((i) => i.label >= 0).length;
+  const isImages = dataset.inputKind === 'images';
+  const items = isImages ? dataset.images : dataset.samples;
+  const hasData = items.length > 0;
+  const labelled = items.filter((i) => i.label >= 0).length;
+  const input = card.inputs[0];
   const blockedReason =
-    !hasImages ? 'Add images first.'
-    : loading ? 'Wait until the images are read.'
+    !hasData ? 'Add images or tensors first.'
+    : loading ? 'Wait until the files are read.'
     : model.status === 'running' ? 'Wait until the model has loaded.'
     : card.blockers.length > 0 ? 'This model cannot run in the browser (see its card above).'
     : measuring ? 'Measuring…'
     : null;
 
   const evaluate = (): void => {
-    setMeasured({ file: model.files[0], name: card.fileName });
+    setMeasured({ file: model.files[0], name: card.fileName, inputKind: dataset.inputKind });
     void runEvaluation(variant.length > 0 ? variant : undefined);
   };
   const clear = (): void => {
@@ -73,23 +82,37 @@ export function DatasetStep({ files }: DatasetStepProps) {
         <span className="step-num" aria-hidden="true">2</span>
         <div>
           <h2 id="step2-h">Dataset</h2>
-          <p className="step-lede">Measure how accurate {card.fileName} is on your own images. They stay on this computer.</p>
+          <p className="step-lede">Measure how accurate {card.fileName} is on your own images or NumPy tensors (.npy/.npz). They stay on this computer.</p>
         </div>
       </header>
 
-      <DatasetDrop onFiles={(f) => void files.add(f)} compact={hasImages} disabled={loading || measuring} />
-      {loading && <ProgressPanel progress={dataset.progress} fallbackLabel="Reading the images" />}
+      <DatasetDrop onFiles={(f) => void files.add(f)} compact={hasData} disabled={loading || measuring} />
+      <RandomInputs
+        // A new model brings new defaults (its input shape): start the form afresh.
+        key={`${card.fileName}:${input?.name ?? ''}:${JSON.stringify(input?.shape ?? null)}`}
+        input={input}
+        onUse={(spec) => void loadRandomInputs(spec)}
+        disabled={loading || measuring || model.status === 'running'}
+      />
+      {loading && <ProgressPanel progress={dataset.progress} fallbackLabel="Reading the files" />}
       {dataset.error !== null && (
-        <ErrorBanner error={dataset.error} title="Those images could not be used" onDismiss={dismissDatasetError} />
+        <ErrorBanner error={dataset.error} title="That data could not be used" onDismiss={dismissDatasetError} />
       )}
 
-      {hasImages && (
+      {hasData && (
         <article className={loading ? 'panel dataset-panel is-stale' : 'panel dataset-panel'} aria-label="Dataset">
-          <DatasetSummary dataset={dataset} urls={urls} className={className} onLabelOffset={setLabelOffset} onClear={clear} busy={loading || measuring} />
-          <PreprocessPanel dataset={dataset} onPreset={choosePreset} busy={loading || measuring} />
+          {isImages ? (
+            <>
+              <DatasetSummary dataset={dataset} urls={urls} className={className} onLabelOffset={setLabelOffset} onClear={clear} busy={loading || measuring} />
+              <PreprocessPanel dataset={dataset} onPreset={choosePreset} busy={loading || measuring} />
+            </>
+          ) : (
+            <TensorSummary dataset={dataset} input={input} className={className} onLabelOffset={setLabelOffset} onClear={clear} busy={loading || measuring} />
+          )}
           <EvaluatePanel
             modelName={card.fileName}
-            images={dataset.images.length}
+            inputKind={dataset.inputKind}
+            images={items.length}
             labelled={labelled}
             variant={variant}
             onVariant={setVariant}
@@ -109,6 +132,7 @@ export function DatasetStep({ files }: DatasetStepProps) {
           report={evaluation.report}
           variantReport={evaluation.variantReport}
           referenceName={measured?.name ?? card.fileName}
+          inputKind={measured?.inputKind ?? dataset.inputKind}
           variantName={evaluation.variantName}
           urls={urls}
           className={className}

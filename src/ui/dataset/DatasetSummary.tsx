@@ -10,7 +10,8 @@ import { ThumbGrid } from './ThumbGrid';
 
 export const THUMB_LIMIT = 48;
 
-const SOURCE_WORDS: Record<LabelSourceKind, string> = {
+/** Where labels came from, as the summaries name it. */
+export const SOURCE_WORDS: Record<LabelSourceKind, string> = {
   'folder-per-class': 'One folder per class',
   'file-name': 'Class in the file names',
   'val-txt': 'Label file (val.txt)',

@@ -1,9 +1,19 @@
 // The "Measure accuracy" action, with an optional second model file (e.g. the FP16 export) to compare with.
 import { useRef } from 'react';
+import type { InputKind } from '../../data/types';
 import { formatInt } from '../format';
+
+/** What the samples are called in sentences, by dataset kind. */
+export const SAMPLE_WORDS: Record<InputKind, { one: string; many: string }> = {
+  images: { one: 'image', many: 'images' },
+  tensors: { one: 'sample', many: 'samples' },
+  random: { one: 'random input', many: 'random inputs' },
+};
 
 interface EvaluatePanelProps {
   modelName: string;
+  inputKind: InputKind;
+  /** Number of samples (images, tensors or random inputs). */
   images: number;
   labelled: number;
   /** The second model's files (an .onnx, plus its external-data file if it has one); empty for none. */
@@ -16,10 +26,11 @@ interface EvaluatePanelProps {
   busy: boolean;
 }
 
-export function EvaluatePanel({ modelName, images, labelled, variant, onVariant, onEvaluate, blockedReason, busy }: EvaluatePanelProps) {
+export function EvaluatePanel({ modelName, inputKind, images, labelled, variant, onVariant, onEvaluate, blockedReason, busy }: EvaluatePanelProps) {
   const inputRef = useRef<HTMLInputElement>(null);
   const variantName = variant.find((f) => /\.(onnx|ort)$/i.test(f.name))?.name ?? variant[0]?.name ?? null;
-  const what = labelled > 0 ? `top-1 and top-5 accuracy on ${formatInt(labelled)} labelled images` : `predictions on ${formatInt(images)} images`;
+  const words = SAMPLE_WORDS[inputKind];
+  const what = labelled > 0 ? `top-1 and top-5 accuracy on ${formatInt(labelled)} labelled ${words.many}` : `predictions on ${formatInt(images)} ${words.many}`;
   return (
     <section className="card-section evaluate" aria-labelledby="ds-eval-h">
       <h3 id="ds-eval-h">Measure</h3>
@@ -37,8 +48,10 @@ export function EvaluatePanel({ modelName, images, labelled, variant, onVariant,
                   and <strong>{variantName}</strong>
                 </>
               )}{' '}
-              on every image: {what}, speed{variantName !== null ? ', and how closely the two agree' : ''}.
-              {labelled === 0 && variantName === null && ' Without labels there is no accuracy: compare with another model file to see how closely they agree.'}
+              on every {words.one}: {what}, speed{variantName !== null ? ', and how closely the two agree' : ''}.
+              {inputKind === 'random'
+                ? ' Accuracy means nothing on random inputs: compare speed, and agreement with another model file.'
+                : labelled === 0 && variantName === null && ' Without labels there is no accuracy: compare with another model file to see how closely they agree.'}
             </>
           )}
         </p>

@@ -69,11 +69,11 @@ export function makeFileFinder(files: readonly DroppedFile[]): (path: string) =>
   };
 }
 
-const DATASET_FILE = /\.(jpe?g|png|webp|bmp|gif|zip|txt|csv)$/i;
+const DATASET_FILE = /\.(jpe?g|png|webp|bmp|gif|npy|npz|zip|txt|csv)$/i;
 
 /**
- * True when a drop anywhere on the page is meant as a dataset: it holds a folder, or only images, zips and
- * label files. A drop with an .onnx model, or anything else, is for the model step. Synchronous (drop event).
+ * True when a drop anywhere on the page is meant as a dataset: it holds a folder, or only images, tensors, zips
+ * and label files. A drop with an .onnx model, or anything else, is for the model step. Synchronous (drop event).
  */
 export function isDatasetDrop(dt: DataTransfer): boolean {
   const items = Array.from(dt.items).filter((i) => i.kind === 'file');

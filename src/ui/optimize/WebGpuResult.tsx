@@ -66,10 +66,14 @@ function Placement({ placement }: { placement: NonNullable<WebGpuRunState['resul
       </p>
     );
   }
+  const byOp = new Map<string, number>();
+  for (const n of placement.offGpu) byOp.set(n.opType, (byOp.get(n.opType) ?? 0) + 1);
+  const ops = [...byOp].sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ×${n}`);
   return (
     <details className="node-list" data-testid="webgpu-placement" data-cpu-nodes={cpu}>
       <summary>
-        {formatInt(cpu)} of {formatInt(total)} nodes leave the GPU and run on the CPU (onnxruntime-web puts shape arithmetic and ops without a WebGPU kernel there)
+        {formatInt(cpu)} of {formatInt(total)} nodes leave the GPU and run on the CPU{ops.length > 0 && `: ${ops.join(', ')}`}. onnxruntime-web puts shape arithmetic and
+        ops without a WebGPU kernel (for this op version) there; each switch copies data between GPU and CPU.
       </summary>
       <ol>
         {placement.offGpu.map((n, i) => (

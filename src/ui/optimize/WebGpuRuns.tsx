@@ -27,7 +27,7 @@ export function WebGpuRuns({ gpu, modelPrecision, hasVariant }: WebGpuRunsProps)
         <h3 id="webgpu-h">On WebGPU</h3>
         <AdapterLine gpu={gpu} />
       </div>
-      <p className="muted">Runs the model once on the GPU and once on the CPU with the same input, and shows the GPU result only if the two agree.</p>
+      <p className="muted">Runs the model on the GPU and on the CPU with the same input, and shows GPU numbers only when the two outputs agree.</p>
       <div className="fp16-actions">
         <button type="button" className="btn btn-secondary" data-testid="webgpu-run" disabled={!available || busy} onClick={() => void run('model')}>
           Run {modelLabel} on WebGPU
@@ -40,7 +40,7 @@ export function WebGpuRuns({ gpu, modelPrecision, hasVariant }: WebGpuRunsProps)
       </div>
       {gpu !== null && !available && (
         <p className="notice notice-amber" data-testid="webgpu-result" data-status="unavailable" data-variant="model">
-          {gpu.reason || 'WebGPU is not available in this browser.'} Everything else works on the CPU.
+          {gpu.reason || 'WebGPU is not available in this browser; models run on the CPU.'}
         </p>
       )}
       {(['model', 'variant'] as const).map((target) => (
