@@ -72,8 +72,11 @@ test('drag and drop onto the page loads the model', async ({ app, page }) => {
 test('the drop zone works from the keyboard', async ({ app, page }) => {
   await app.open();
   const zone = page.getByTestId('drop-zone');
-  await zone.focus();
+  // Listen first: Playwright turns on file-chooser interception asynchronously, and a chooser opened before
+  // that is a native dialog the test never sees (that race made this test fail 4 times in 6).
   const chooser = page.waitForEvent('filechooser');
+  await zone.focus();
+  await expect(zone).toBeFocused();
   await page.keyboard.press('Enter');
   await (await chooser).setFiles(fx('tiny.onnx'));
   await app.expectCardFor('tiny.onnx');
