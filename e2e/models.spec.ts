@@ -1,18 +1,12 @@
 // Drops every shared model and checks its card against the facts written in ../shared/data/MANIFEST.md.
 import { resolve } from 'node:path';
 import { expect, sharedDataAvailable, SHARED_DATA, test } from './app-fixture';
+import { SHARED_MODELS } from '../test/shared-data';
 import { readManifestFacts } from './manifest-facts';
 
 const hasData = sharedDataAvailable();
 const facts = hasData ? readManifestFacts(resolve(SHARED_DATA, 'MANIFEST.md')) : {};
-const MODELS = [
-  'squeezenet1.1-7-fp32-upcast.onnx',
-  'squeezenet1.1-7-winml-fp16.onnx',
-  'resnet20-cifar10-ace.onnx',
-  'silero-vad-mini-transformer.onnx',
-  'yolox-nano.onnx',
-  'deeplabv3-mobilenetv2-257.onnx',
-];
+const MODELS = SHARED_MODELS;
 
 test.describe('shared models', () => {
   test.skip(!hasData, 'needs ../shared/data (present in CI)');

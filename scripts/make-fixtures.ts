@@ -1,9 +1,9 @@
 // Writes the files the browser e2e tests drop into the app (good models and every kind of wrong file)
 // into e2e/.fixtures/ (gitignored). Run: npx tsx scripts/make-fixtures.ts [outDir]
+import { encodePng } from './demo-shapes';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { deflateSync } from 'node:zlib';
 import { decodeModel } from '../src/onnx/model-io';
 import { looksLikeText, sniffNonOnnx } from '../src/onnx/sniff';
 import { QbError } from '../src/shared/errors';
@@ -15,48 +15,10 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Default output folder of the e2e fixtures. */
 export const FIXTURES_DIR = resolve(repoRoot, 'e2e/.fixtures');
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  dv.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
 /** A valid 2x2 RGB PNG (red, green / blue, white) that any decoder opens. */
 export function tinyPng(): Uint8Array {
-  const ihdr = new Uint8Array(13);
-  const dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, 2); // width
-  dv.setUint32(4, 2); // height
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit, truecolour, deflate, no filter method, no interlace
-  const rows = new Uint8Array([0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 255, 255, 255]);
-  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(rows)), pngChunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  const rgba = new Uint8Array([255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 255, 255, 255, 255]);
+  return encodePng(rgba, 2, 2, 3);
 }
 
 function errorCode(bytes: Uint8Array): string | undefined {

@@ -8,14 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedData, sharedPath } from '../../test/shared-data';
 import { encodeNpy } from '../data/npy';
 import { RANDOM_WARNING } from './format-report';
-import { main } from './main';
+import { runCli } from '../../test/cli-run';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, (s) => (out += s), (s) => (err += s));
-  return { code, out, err };
-}
+const run = runCli;
 
 const hasData = hasSharedData();
 const SILERO = hasData ? sharedPath('models', 'silero-vad-mini-transformer.onnx') : '';

@@ -5,14 +5,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasSharedData, sharedPath } from '../../test/shared-data';
-import { main } from './main';
+import { runCli } from '../../test/cli-run';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, (s) => (out += s), (s) => (err += s));
-  return { code, out, err };
-}
+const run = runCli;
 
 const hasData = hasSharedData();
 const RESNET = hasData ? sharedPath('models', 'resnet20-cifar10-ace.onnx') : '';

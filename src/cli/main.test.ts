@@ -7,14 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { readManifestFacts } from '../../e2e/manifest-facts';
 import { hasSharedData, sharedPath, SHARED_MODELS } from '../../test/shared-data';
 import type { ModelCard } from '../onnx/summary';
-import { main } from './main';
+import { runCli } from '../../test/cli-run';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, (s) => (out += s), (s) => (err += s));
-  return { code, out, err };
-}
+const run = runCli;
 
 const hasData = hasSharedData();
 
