@@ -62,13 +62,16 @@ function labelsFor(names: readonly string[], labelTexts: { name: string; text: s
   const problems = [...detected.problems];
   let mapping: ScanResult['mapping'] = null;
   let byName = new Map<string, number>();
+  let classList = detected.classList;
   if (detected.source !== 'none') {
     const mapped = mapLabels(detected, outputClassCount(card.outputs[0]?.shape ?? null), detected.classList, labelOffset);
     mapping = mapped.mapping;
     byName = mapped.byImage;
     problems.push(...mapped.problems);
+    // Without a class-list file, folder names taken in alphabetical order still name the classes on screen.
+    classList ??= mapped.derivedClassList;
   }
-  return { classList: detected.classList, mapping, byName, problems };
+  return { classList, mapping, byName, problems };
 }
 
 /** Random-input mode: checks the spec against the model's input and lists the samples it will draw (no labels). */

@@ -172,12 +172,15 @@ describe.runIf(shared)('CIFAR-10 (folder per class)', () => {
 
   it('without a class list, takes the sorted folder names when they are as many as the outputs, and says so', () => {
     const detected = detectLabels(images, []);
-    const { byImage, mapping } = mapLabels(detected, 10, null);
+    const { byImage, mapping, derivedClassList } = mapLabels(detected, 10, null);
     expect(mapping.description).toMatch(/alphabetical/);
     for (const path of images) expect(byImage.get(path)).toBe(order.indexOf(path.split('/')[1]!));
+    // The folder names become the class names shown in the UI, in output order.
+    expect(derivedClassList?.names).toEqual(order);
     // ...but not for a model with another number of outputs.
     const wrong = mapLabels(detected, 100, null);
     expect(wrong.byImage.size).toBe(0);
+    expect(wrong.derivedClassList).toBeNull();
     expect(byKind(wrong.problems, 'unknown-class')[0]!.count).toBe(1000);
   });
 

@@ -464,9 +464,11 @@ export function mapLabels(
   outputClasses: number,
   classList: ClassList | null,
   labelOffset?: number,
-): { byImage: Map<string, number>; mapping: LabelMapping; problems: DatasetProblem[] } {
+): { byImage: Map<string, number>; mapping: LabelMapping; problems: DatasetProblem[]; derivedClassList: ClassList | null } {
   const problems: DatasetProblem[] = [];
   const byImage = new Map<string, number>();
+  // Class names inferred from the labels themselves (folder names in alphabetical order), for display.
+  let derivedClassList: ClassList | null = null;
   const entries = [...detected.labels];
   const indexLabels = entries.filter((e): e is [string, Extract<RawLabel, { kind: 'index' }>] => e[1].kind === 'index');
   const otherLabels = entries.filter((e) => e[1].kind !== 'index');
@@ -553,6 +555,7 @@ export function mapLabels(
         `no class list${classList !== null ? ' matched' : ''}: the ${distinct.length} ${what} in alphabetical order were taken as the model's classes${listOffset !== 0 ? ` from ${listOffset}` : ''} (right for CIFAR-10 and ImageNet; drop a class-list file if the model uses another order)`,
       );
       resolve = (l) => order.get(labelText(l));
+      derivedClassList = { names: [...Array.from({ length: listOffset }, () => 'background'), ...distinct] };
     } else {
       notes.push(
         classList === null
@@ -588,7 +591,7 @@ export function mapLabels(
   const offset = indexLabels.length >= otherLabels.length ? indexOffset : listOffset;
   const from = detected.labelFile ? `${baseName(detected.labelFile)} (${SOURCE_TEXT[detected.source]})` : SOURCE_TEXT[detected.source];
   const description = `Labels from ${from}: ${notes.join('; ') || 'none'}. The model has ${outputClasses > 0 ? outputClasses : 'an unknown number of'} outputs; ${byImage.size} of ${entries.length} labels mapped.`;
-  return { byImage, mapping: { source: detected.source, offset, outputClasses, description }, problems };
+  return { byImage, mapping: { source: detected.source, offset, outputClasses, description }, problems, derivedClassList };
 }
 
 function signed(n: number): string {
