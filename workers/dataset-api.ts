@@ -1,7 +1,7 @@
 // Typed API of the dataset worker: scanning dropped files (images or .npy/.npz tensors), or a random-input spec, into
 // a labelled dataset, and evaluating models on it.
 import type { ModelCard, TensorIO } from '../src/onnx/summary';
-import type { ClassList, DatasetProblem, EvalReport, InputKind, LabelMapping, PresetId, PreprocessRecipe, RandomSamplesSpec, SampleInfo } from '../src/data/types';
+import type { DatasetFacts, DatasetProblem, EvalReport, InputKind, LabelMapping, PreprocessRecipe, RandomSamplesSpec, SampleInfo } from '../src/data/types';
 import type { CancellableApi } from './client';
 import type { ProgressSink } from './progress';
 
@@ -24,26 +24,13 @@ export interface ScanRequest {
 /** A tensor or random sample as the scan lists it: name, dims fed to the model, mapped label (-1 = none). */
 export type ScannedSample = SampleInfo & { label: number };
 
-export interface ScanResult {
-  /** What the dataset is made of; decides how evaluate() feeds the model. */
-  inputKind: InputKind;
+export interface ScanResult extends DatasetFacts {
   /** Image files to evaluate (zip members become Files), each with its mapped label (-1 = none); empty unless images. */
   images: (DroppedFile & { label: number })[];
   /** Tensors and random inputs: every sample, in order; empty for images. */
   samples: ScannedSample[];
   /** Tensors: the files that gave samples, read again at evaluation (zip members become Files). */
   tensorFiles: DroppedFile[];
-  /** Random inputs: the spec the samples are drawn from; null otherwise. */
-  random: RandomSamplesSpec | null;
-  labelFiles: string[];
-  classList: ClassList | null;
-  mapping: LabelMapping | null;
-  problems: DatasetProblem[];
-  /** Images only: the suggested preprocessing (null for tensors and random inputs, which are fed as they are). */
-  presetId: PresetId | null;
-  recipe: PreprocessRecipe | null;
-  presetReason: string;
-  preview: { channel: string; min: number; max: number; mean: number }[] | null;
 }
 
 export interface EvaluateRequest {

@@ -119,3 +119,21 @@ export interface RandomSamplesSpec {
   max: number;
   seed: number;
 }
+
+/** What a scanned dataset says about itself, shared by the dataset worker's answer and the UI state. */
+export interface DatasetFacts {
+  inputKind: InputKind;
+  /** Random inputs: how they are drawn; null otherwise. */
+  random: RandomSamplesSpec | null;
+  /** Label files found among the dropped files (names). */
+  labelFiles: string[];
+  classList: ClassList | null;
+  mapping: LabelMapping | null;
+  problems: DatasetProblem[];
+  /** Images only: the preset the recipe came from (null when edited by hand or not images), the recipe, and why. */
+  presetId: PresetId | null;
+  recipe: PreprocessRecipe | null;
+  presetReason: string;
+  /** Per-channel stats of the first image's tensor, for the preview. */
+  preview: { channel: string; min: number; max: number; mean: number }[] | null;
+}

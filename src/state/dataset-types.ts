@@ -1,5 +1,5 @@
 // Plain-data shapes of the dataset and evaluation slices (what the UI reads; no File contents, no workers).
-import type { ClassList, DatasetProblem, EvalReport, InputKind, LabelMapping, PresetId, PreprocessRecipe, RandomSamplesSpec, SampleInfo } from '../data/types';
+import type { DatasetFacts, EvalReport, PresetId, PreprocessRecipe, RandomSamplesSpec, SampleInfo } from '../data/types';
 import type { QbErrorData } from '../shared/errors';
 import type { JobStatus } from './store';
 import type { ProgressView } from './progress-view';
@@ -19,26 +19,11 @@ export interface DatasetSample extends SampleInfo {
   label: number;
 }
 
-export interface DatasetState {
+export interface DatasetState extends DatasetFacts {
   status: JobStatus;
-  /** Images (decoded, preprocessed), .npy/.npz tensors (fed as they are) or random inputs (speed and agreement only). */
-  inputKind: InputKind;
   images: DatasetImage[];
   /** Tensors and random inputs: every sample with its dims; empty for images. */
   samples: DatasetSample[];
-  /** Random inputs: how they are drawn; null otherwise. */
-  random: RandomSamplesSpec | null;
-  /** Label files found among the dropped files (names). */
-  labelFiles: string[];
-  classList: ClassList | null;
-  mapping: LabelMapping | null;
-  problems: DatasetProblem[];
-  /** Preset the recipe came from (null when edited by hand), the recipe, and why it was suggested. */
-  presetId: PresetId | null;
-  recipe: PreprocessRecipe | null;
-  presetReason: string;
-  /** Per-channel stats of the first image's tensor, for the preview. */
-  preview: { channel: string; min: number; max: number; mean: number }[] | null;
   progress: ProgressView | null;
   error: QbErrorData | null;
 }
