@@ -205,3 +205,9 @@ export function tensorByteSize(t: TensorProto): number {
     return 0;
   }
 }
+
+/** Copies an external-data tensor's values into the tensor itself (raw_data), so the model is one self-contained file. */
+export function inlineExternalTensor(t: TensorProto, external: ExternalDataResolver | undefined): void {
+  if (!isExternal(t)) return;
+  writeTensor(t, readTensor(t, external).slice());
+}

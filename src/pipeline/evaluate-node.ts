@@ -84,7 +84,7 @@ async function requireFile(path: string, what: string): Promise<number> {
 }
 
 /** A model's bytes, card and the external-data files it names (read from its folder). */
-async function loadModel(path: string): Promise<{ bytes: Uint8Array; card: ModelCard; externalData: { path: string; data: Uint8Array }[] }> {
+export async function loadModel(path: string): Promise<{ bytes: Uint8Array; card: ModelCard; externalData: { path: string; data: Uint8Array }[] }> {
   const size = await requireFile(path, 'model file');
   checkModelSize(basename(path), size);
   const bytes = new Uint8Array(await readFile(path));
@@ -126,7 +126,7 @@ function isPresetId(value: string): value is PresetId {
 }
 
 /** What a kind of dataset gives evaluate(): the samples, how many, labels, and how they were prepared. */
-interface Prepared {
+export interface Prepared {
   inputKind: InputKind;
   items: AsyncIterable<EvalItem> | Iterable<EvalItem>;
   total: number;
@@ -182,7 +182,7 @@ function prepareRandom(card: ModelCard, given: NonNullable<EvaluateFolderOptions
  * Tensors: a first pass reads every .npy/.npz for sample names and dims (bad files become problems, labels are
  * matched by sample name), a second streams the samples file by file into evaluate().
  */
-async function prepareTensors(options: EvaluateFolderOptions, folder: string, sorted: SortedFiles, card: ModelCard, problems: DatasetProblem[]): Promise<Prepared> {
+async function prepareTensors(options: Omit<EvaluateFolderOptions, 'model'>, folder: string, sorted: SortedFiles, card: ModelCard, problems: DatasetProblem[]): Promise<Prepared> {
   const input = feedableInput(card.inputs, 'tensors');
   const scan = new TensorFileReader(input);
   const names: string[] = [];
@@ -214,7 +214,7 @@ async function prepareTensors(options: EvaluateFolderOptions, folder: string, so
 }
 
 /** Images: labels, the preprocessing (suggested unless given), and images decoded one at a time. */
-async function prepareImages(options: EvaluateFolderOptions, folder: string, sorted: SortedFiles, card: ModelCard, problems: DatasetProblem[]): Promise<Prepared> {
+async function prepareImages(options: Omit<EvaluateFolderOptions, 'model'>, folder: string, sorted: SortedFiles, card: ModelCard, problems: DatasetProblem[]): Promise<Prepared> {
   const labels = await labelsFor(sorted.images, sorted.labelFiles, folder, options.labels ?? [], card);
   problems.push(...labels.problems);
 
@@ -291,20 +291,7 @@ export async function evaluateFolder(options: EvaluateFolderOptions): Promise<Ev
 
   const model = await loadModel(options.model);
   const { card } = model;
-  let prepared: Prepared;
-  if (options.random !== undefined) {
-    prepared = prepareRandom(card, options.random);
-  } else {
-    const problems: DatasetProblem[] = [];
-    const sorted = sortDroppedFiles(await walkFolder(folder!));
-    const kind = chooseKind(sorted, card, options.inputKind, folder!);
-    const skipped = [...sorted.ignored, ...sorted.archives, ...sorted.models, ...(kind === 'images' ? sorted.tensors : sorted.images)];
-    if (skipped.length > 0) {
-      const what = kind === 'images' ? 'images' : 'tensors';
-      problems.push({ kind: 'unsupported-file', message: `${skipped.length} files in the folder are neither ${what} nor label files and were left out.`, items: skipped.slice(0, 50), count: skipped.length });
-    }
-    prepared = kind === 'tensors' ? await prepareTensors(options, folder!, sorted, card, problems) : await prepareImages(options, folder!, sorted, card, problems);
-  }
+  const prepared = await prepareDataset(options, card);
 
   const session = await ModelSession.create(model.bytes, model.externalData);
   let reference: ModelSession | undefined;
@@ -335,6 +322,24 @@ export async function evaluateFolder(options: EvaluateFolderOptions): Promise<Ev
     await session.release();
     await reference?.release();
   }
+}
+
+/**
+ * The samples of a folder (or random spec) as the model will be fed them, streamed lazily: what evaluateFolder
+ * and `quantbench quantize --images` read. Same rules as evaluateFolder (labels, preset, bad files).
+ */
+export async function prepareDataset(options: Omit<EvaluateFolderOptions, 'model'>, card: ModelCard): Promise<Prepared> {
+  if (options.random !== undefined) return prepareRandom(card, options.random);
+  const folder = options.images!;
+  const problems: DatasetProblem[] = [];
+  const sorted = sortDroppedFiles(await walkFolder(folder));
+  const kind = chooseKind(sorted, card, options.inputKind, folder);
+  const skipped = [...sorted.ignored, ...sorted.archives, ...sorted.models, ...(kind === 'images' ? sorted.tensors : sorted.images)];
+  if (skipped.length > 0) {
+    const what = kind === 'images' ? 'images' : 'tensors';
+    problems.push({ kind: 'unsupported-file', message: `${skipped.length} files in the folder are neither ${what} nor label files and were left out.`, items: skipped.slice(0, 50), count: skipped.length });
+  }
+  return kind === 'tensors' ? prepareTensors(options, folder, sorted, card, problems) : prepareImages(options, folder, sorted, card, problems);
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   type TensorProto,
   type ValueInfoProto,
 } from '../onnx/proto/onnx_pb';
-import { isExternal, makeTensor, readTensor, tensorByteSize, writeTensor, type ExternalDataResolver } from '../onnx/tensor-data';
+import { inlineExternalTensor, isExternal, makeTensor, readTensor, tensorByteSize, writeTensor, type ExternalDataResolver } from '../onnx/tensor-data';
 import { QbError } from '../shared/errors';
 
 const FLOAT = DT.FLOAT;
@@ -674,12 +674,6 @@ function convertTensor(t: TensorProto, counters: Counters, external: ExternalDat
   writeTensor(t, bits);
 }
 
-/** External tensors kept as they are are copied inline, so the result is one self-contained file. */
-function inlineExternal(t: TensorProto, external: ExternalDataResolver | undefined): void {
-  if (!isExternal(t)) return;
-  writeTensor(t, readTensor(t, external).slice());
-}
-
 function convertValues(ctx: Ctx, counters: Counters, external: ExternalDataResolver | undefined): void {
   for (const g of ctx.graphs) {
     const { scope, graph } = g;
@@ -688,7 +682,7 @@ function convertValues(ctx: Ctx, counters: Counters, external: ExternalDataResol
         convertTensor(t, counters, external);
         counters.convertedInitializers++;
       } else {
-        inlineExternal(t, external);
+        inlineExternalTensor(t, external);
       }
     }
     for (const n of graph.node) {
@@ -714,7 +708,7 @@ function convertValues(ctx: Ctx, counters: Counters, external: ExternalDataResol
         counters.convertedConstants++;
       } else if (n.opType === 'Constant') {
         const t = n.attribute[0]?.t;
-        if (t !== undefined) inlineExternal(t, external);
+        if (t !== undefined) inlineExternalTensor(t, external);
       }
     }
   }

@@ -52,6 +52,15 @@ async function requireWebGpu(model: Uint8Array): Promise<void> {
   if (!gpu.shaderF16 && computesInFloat16(decodeModel(model))) throw new QbError('unsupported', NO_SHADER_F16_MESSAGE, `adapter: ${gpu.adapter}; features: ${gpu.features.join(', ') || 'none'}`);
 }
 
+/** An ORT output as float32 (float16 widened), or null for other element types. */
+function asFloat(t: { type: string; data: unknown; dims: readonly number[] }): FloatTensor | null {
+  const dims = [...t.dims];
+  if (t.type === 'float32') return { data: t.data as Float32Array, dims };
+  // ORT hands float16 out as raw bits (Uint16Array), or as Float16Array where the browser has one.
+  if (t.type === 'float16') return { data: t.data instanceof Uint16Array ? float16BitsToFloats(t.data) : Float32Array.from(t.data as ArrayLike<number>), dims };
+  return null;
+}
+
 export class ModelSession {
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -107,35 +116,54 @@ export class ModelSession {
     return meta !== undefined && meta.isTensor ? meta.type : 'float32';
   }
 
+  /** Queues `work` behind earlier runs: an ORT session takes one run() at a time. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(work);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Runs on one float32 input (the model's first input, given as float16 bits when the model takes float16). */
+  private async runRaw(input: FloatTensor): Promise<Awaited<ReturnType<OrtSession['run']>>> {
+    const tensor =
+      this.inputType === 'float16'
+        ? new this.ort.Tensor('float16', floatsToFloat16Bits(input.data), input.dims)
+        : new this.ort.Tensor('float32', input.data, input.dims);
+    try {
+      return await this.session.run({ [this.session.inputNames[0]!]: tensor });
+    } catch (err) {
+      throw runtimeError('run this model', err);
+    }
+  }
+
   /**
    * Runs the model on one input given as float32 (its first input; converted to float16 bits when the model
    * takes float16) and returns the first output as float32 (float16 outputs are widened).
    */
   runFloat(input: FloatTensor): Promise<FloatTensor> {
-    const next = this.chain.then(async () => {
-      const tensor =
-        this.inputType === 'float16'
-          ? new this.ort.Tensor('float16', floatsToFloat16Bits(input.data), input.dims)
-          : new this.ort.Tensor('float32', input.data, input.dims);
-      const feeds = { [this.session.inputNames[0]!]: tensor };
-      let out;
-      try {
-        out = await this.session.run(feeds);
-      } catch (err) {
-        throw runtimeError('run this model', err);
-      }
+    return this.serial(async () => {
+      const out = await this.runRaw(input);
       const first = out[this.session.outputNames[0]!]!;
-      const dims = [...first.dims];
-      if (first.type === 'float32') return { data: first.data as Float32Array, dims };
-      if (first.type === 'float16') {
-        // ORT hands float16 out as raw bits (Uint16Array), or as Float16Array where the browser has one.
-        const data = first.data instanceof Uint16Array ? float16BitsToFloats(first.data) : Float32Array.from(first.data as ArrayLike<number>);
-        return { data, dims };
-      }
-      throw new QbError('unsupported', `The model's output is ${first.type}; Quantbench expects floating-point scores here.`);
+      const float = asFloat(first);
+      if (float === null) throw new QbError('unsupported', `The model's output is ${first.type}; Quantbench expects floating-point scores here.`);
+      return float;
     });
-    this.chain = next.catch(() => undefined);
-    return next;
+  }
+
+  /**
+   * Runs the model on one float32 input (as runFloat) and returns every floating-point output by name as float32
+   * (float16 widened; other types left out). Calibration uses it: intermediate tensors are exposed as outputs.
+   */
+  runOutputs(input: FloatTensor): Promise<Map<string, FloatTensor>> {
+    return this.serial(async () => {
+      const out = await this.runRaw(input);
+      const result = new Map<string, FloatTensor>();
+      for (const name of this.session.outputNames) {
+        const float = asFloat(out[name]!);
+        if (float !== null) result.set(name, float);
+      }
+      return result;
+    });
   }
 
   async release(): Promise<void> {

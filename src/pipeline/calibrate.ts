@@ -1,0 +1,92 @@
+// Calibration run: streams inputs one at a time through the calibration model and keeps only per-tensor
+// streaming statistics (observers), so memory does not grow with the number of images.
+import type { FloatTensor } from '../quant/mixed-precision';
+import { calibrationModel, reductionOutputs } from '../quant/calibration-graph';
+import { TensorObserver, type ObserverOptions } from '../quant/observers';
+import { encodeModel } from '../onnx/model-io';
+import type { ModelProto } from '../onnx/proto/onnx_pb';
+import { QbError } from '../shared/errors';
+
+/** Port to a runtime session that returns every float output by name (runtime/ModelSession). */
+export interface OutputsRunner {
+  runFloat(input: FloatTensor): Promise<FloatTensor>;
+  runOutputs(input: FloatTensor): Promise<Map<string, FloatTensor>>;
+  release?(): Promise<void>;
+}
+
+export interface CalibrateOptions {
+  /** The float model (already at the opset the quantized model will have). */
+  model: ModelProto;
+  /** Activation tensors to observe (QdqPlan.tensors). */
+  tensors: readonly string[];
+  /** Graph inputs among them: observed from the feed itself. */
+  graphInputs: readonly string[];
+  observer: ObserverOptions;
+  /** Inputs, pulled one at a time; at most `limit` are used. */
+  inputs: AsyncIterable<FloatTensor> | Iterable<FloatTensor>;
+  limit: number;
+  makeRunner: (bytes: Uint8Array) => Promise<OutputsRunner>;
+  onStep?: (done: number, total: number) => void;
+  checkpoint?: () => void | Promise<void>;
+  /** Keeps the first `keep` inputs (for a check when no held-out inputs were given). */
+  keep?: number;
+}
+
+export interface CalibrateResult {
+  observers: Map<string, TensorObserver>;
+  images: number;
+  /** Wall time of the loop (runs and statistics, not the session creation), ms. */
+  elapsedMs: number;
+  /** Inference-only part of elapsedMs. */
+  runMs: number;
+  kept: FloatTensor[];
+}
+
+/**
+ * Runs calibration. MinMax reduces every tensor to two scalars inside the graph; the histogram methods take
+ * whole tensors out. Either way each image's outputs are dropped as soon as the observers have seen them.
+ * @throws QbError('runtime') when an output is missing or a run fails; whatever checkpoint() throws.
+ */
+export async function calibrate(options: CalibrateOptions): Promise<CalibrateResult> {
+  const full = TensorObserver.needsFullTensor(options.observer.method);
+  const calib = calibrationModel(options.model, options.tensors, full ? 'full' : 'minmax');
+  const runner = await options.makeRunner(encodeModel(calib));
+  const observers = new Map(options.tensors.map((t) => [t, new TensorObserver(options.observer)]));
+  const graphInputs = new Set(options.graphInputs);
+  const kept: FloatTensor[] = [];
+  let images = 0;
+  let runMs = 0;
+  const started = performance.now();
+  try {
+    for await (const input of options.inputs) {
+      if (images >= options.limit) break;
+      await options.checkpoint?.();
+      const t0 = performance.now();
+      const outputs = await runner.runOutputs(input);
+      runMs += performance.now() - t0;
+      for (const [name, obs] of observers) {
+        if (graphInputs.has(name)) {
+          obs.observe(input.data);
+          continue;
+        }
+        if (full) {
+          const t = outputs.get(name);
+          if (t === undefined) throw new QbError('runtime', 'Calibration could not read an intermediate tensor of the model.', `missing output ${name}`);
+          obs.observe(t.data);
+        } else {
+          const r = reductionOutputs(name);
+          const lo = outputs.get(r.min)?.data[0];
+          const hi = outputs.get(r.max)?.data[0];
+          if (lo === undefined || hi === undefined) throw new QbError('runtime', 'Calibration could not read an intermediate tensor of the model.', `missing min/max of ${name}`);
+          obs.observeMinMax(lo, hi);
+        }
+      }
+      if (kept.length < (options.keep ?? 0)) kept.push({ data: input.data.slice(), dims: [...input.dims] });
+      images++;
+      options.onStep?.(images, options.limit);
+    }
+  } finally {
+    await runner.release?.();
+  }
+  return { observers, images, elapsedMs: performance.now() - started, runMs, kept };
+}

@@ -1,0 +1,356 @@
+// INT8 job: float model bytes (+ calibration inputs) -> INT8 model (static QDQ or dynamic), checked in the
+// runtime against FP32, with a per-layer error report. Same code for the browser worker, the CLI and tests.
+import { forEachWeight } from '../onnx/graph';
+import { decodeModel, encodeModel } from '../onnx/model-io';
+import { upgradeOpset, type OpsetUpgradeReport } from '../onnx/opset-upgrade';
+import type { ModelProto } from '../onnx/proto/onnx_pb';
+import { summarizeModel } from '../onnx/summary';
+import { inlineExternalTensor, type ExternalDataResolver } from '../onnx/tensor-data';
+import { calibrationModel } from '../quant/calibration-graph';
+import { looksTransformerLike, quantizeDynamicInt8, type DynamicInt8Report } from '../quant/dynamic-int8';
+import { FidelityAccumulator } from '../quant/metrics';
+import type { FloatTensor } from '../quant/mixed-precision';
+import type { CalibrationMethod } from '../quant/observers';
+import { activationParams, applyQdq, type QuantizedTensor, type Range } from '../quant/qdq-apply';
+import { planQdq, type ActivationPreset, type ModelType, type SkippedNode } from '../quant/qdq-plan';
+import { fakeQuantize } from '../quant/qparams';
+import type { Fidelity } from '../data/types';
+import { QbError } from '../shared/errors';
+import { calibrate, type OutputsRunner } from './calibrate';
+
+export type Int8Mode = 'static' | 'dynamic';
+
+export interface Int8Options {
+  /** 'auto' (default): dynamic for transformer-like models (MatMul weights hold the parameters), else static. */
+  mode?: Int8Mode | 'auto';
+  /** Static only. Default 'performance' for CNNs, 'mixed' for transformers. */
+  preset?: ActivationPreset;
+  /** Static only. 'auto' (default) detects transformer-like models. */
+  modelType?: ModelType | 'auto';
+  /** Static only. Default 'minmax' (see DEFAULT_METHOD). */
+  calibration?: CalibrationMethod;
+  movingAverage?: number;
+  percentile?: number;
+  /** Default true. */
+  perChannel?: boolean;
+  excludeNodes?: readonly string[];
+  excludeOpTypes?: readonly string[];
+  /** Calibration images used at most (default 300, all when fewer). */
+  subset?: number;
+}
+
+/** Calibration method used when none is chosen. */
+export const DEFAULT_METHOD: CalibrationMethod = 'minmax';
+export const DEFAULT_SUBSET = 300;
+/** Fewer calibration images than this get a warning. */
+export const FEW_CALIBRATION_IMAGES = 50;
+
+export type Int8Progress =
+  | { stage: 'prepare' }
+  | { stage: 'calibrate'; done: number; total: number }
+  | { stage: 'quantize' }
+  | { stage: 'validate'; done: number; total: number }
+  | { stage: 'layer-report'; done: number; total: number };
+
+export interface Int8Request {
+  bytes: Uint8Array;
+  /** External-data files of the model; the INT8 model holds every weight inline. */
+  external?: ExternalDataResolver;
+  options?: Int8Options;
+  /** Static: preprocessed calibration inputs, pulled one at a time; `total` is how many the source holds. */
+  calibration?: { inputs: AsyncIterable<FloatTensor> | Iterable<FloatTensor>; total: number };
+  /** Inputs not used for calibration, for the check and the per-layer report (first CHECK_INPUTS used). */
+  validation?: readonly FloatTensor[];
+  /** Loads a model into a runner (onnxruntime-web ModelSession in the app, CLI and tests). */
+  makeRunner: (bytes: Uint8Array) => Promise<OutputsRunner>;
+  onProgress?: (p: Int8Progress) => void;
+  checkpoint?: () => void | Promise<void>;
+}
+
+/** Error one quantized activation adds, on the check inputs. */
+export interface LayerError {
+  tensor: string;
+  /** Op that produces the tensor ('input' for a graph input). */
+  producer: string;
+  /** SQNR of the tensor against its own quantize-dequantize (the rounding and clipping this tensor adds), dB. */
+  localSqnrDb: number;
+  /** SQNR of the tensor in the INT8 model against FP32 (every error upstream of it), dB. */
+  cumulativeSqnrDb: number;
+  /** Share of values outside the clipping range, in [0, 1]. */
+  clippedShare: number;
+}
+
+export interface Int8Report {
+  mode: Int8Mode;
+  preset: ActivationPreset | null;
+  modelType: ModelType | null;
+  method: CalibrationMethod | null;
+  perChannel: boolean;
+  opsetUpgrade: OpsetUpgradeReport | null;
+  calibration: { images: number; available: number; elapsedMs: number; imagesPerSecond: number; runMs: number; bytesHeld: number } | null;
+  warnings: string[];
+  quantizedNodes: { name: string; opType: string }[];
+  skippedNodes: SkippedNode[];
+  floatOps: Record<string, number>;
+  tensors: QuantizedTensor[];
+  layers: LayerError[];
+  dynamic: DynamicInt8Report | null;
+  sizeBeforeBytes: number;
+  sizeAfterBytes: number;
+  /** The INT8 model's first output against FP32 on the check inputs. */
+  check: Fidelity & { inputs: number; heldOut: boolean; maxAbsDiff: number };
+}
+
+export interface Int8Result {
+  bytes: Uint8Array;
+  report: Int8Report;
+}
+
+/** Check inputs used (validation inputs, or the first calibration inputs when none are given). */
+export const CHECK_INPUTS = 8;
+/** Inputs used for the per-layer report (two extra runs each). */
+const LAYER_INPUTS = 4;
+
+function defaultOpset(model: ModelProto): number {
+  return Number(model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0n);
+}
+
+/** Weight bytes of a model, counting external data (what the user downloads). */
+function modelBytes(bytes: Uint8Array, model: ModelProto, external: ExternalDataResolver | undefined): number {
+  let extra = 0;
+  if (external !== undefined) {
+    forEachWeight(model.graph!, (t) => {
+      if (t.externalData.length > 0) extra += Number(t.externalData.find((e) => e.key === 'length')?.value ?? 0);
+    });
+  }
+  return bytes.length + extra;
+}
+
+function upgradeIfNeeded(model: ModelProto, needed: number): { model: ModelProto; report: OpsetUpgradeReport | null } {
+  if (defaultOpset(model) >= needed) return { model, report: null };
+  try {
+    return upgradeOpset(model, 13);
+  } catch (err) {
+    if (!(err instanceof QbError)) throw err;
+    throw new QbError('unsupported', `INT8 needs this model moved from ONNX opset ${defaultOpset(model)} to 13, and that is not possible: ${err.message}`, err.detail);
+  }
+}
+
+async function runAll(runner: OutputsRunner, inputs: readonly FloatTensor[], onStep: (done: number) => void, checkpoint?: () => void | Promise<void>): Promise<FloatTensor[]> {
+  const out: FloatTensor[] = [];
+  for (const input of inputs) {
+    await checkpoint?.();
+    out.push(await runner.runFloat(input));
+    onStep(out.length);
+  }
+  return out;
+}
+
+/** FP32 vs INT8 outputs; refuses a broken INT8 model (NaN, all zeros). */
+function compare(reference: readonly FloatTensor[], outputs: readonly FloatTensor[], heldOut: boolean): Int8Report['check'] {
+  const acc = new FidelityAccumulator();
+  let maxAbsDiff = 0;
+  reference.forEach((r, i) => {
+    const o = outputs[i]!;
+    if (o.data.some((v) => !Number.isFinite(v))) throw new QbError('runtime', 'The INT8 model gives NaN or infinite outputs, so it was not kept. Try the Mixed preset or exclude the layers named in the details.');
+    if (o.data.every((v) => v === 0) && r.data.some((v) => v !== 0)) throw new QbError('runtime', 'The INT8 model gives only zeros, so it was not kept.');
+    acc.add(r.data, o.data, r.dims);
+    for (let k = 0; k < r.data.length; k++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(r.data[k]! - o.data[k]!));
+  });
+  return { ...acc.result(), inputs: reference.length, heldOut, maxAbsDiff };
+}
+
+/**
+ * Per-layer error: FP32 and INT8 models run with every quantized activation exposed, on a few inputs. Sums are
+ * streamed per tensor, so only one input's tensors are held at a time.
+ */
+async function layerErrors(
+  float: ModelProto,
+  int8: ModelProto,
+  tensors: readonly QuantizedTensor[],
+  producers: Map<string, string>,
+  preset: ActivationPreset,
+  inputs: readonly FloatTensor[],
+  request: Int8Request,
+): Promise<LayerError[]> {
+  const acts = tensors.filter((t) => t.kind === 'activation');
+  const names = acts.map((t) => t.tensor);
+  const fp = await request.makeRunner(encodeModel(calibrationModel(float, names, 'full')));
+  let q: OutputsRunner | undefined;
+  const sums = new Map(names.map((n) => [n, { signal: 0, local: 0, cumulative: 0, clipped: 0, count: 0 }]));
+  try {
+    q = await request.makeRunner(encodeModel(calibrationModel(int8, names, 'full')));
+    for (let i = 0; i < inputs.length; i++) {
+      await request.checkpoint?.();
+      const input = inputs[i]!;
+      const a = await fp.runOutputs(input);
+      const b = await q.runOutputs(input);
+      for (const t of acts) {
+        const ref = a.get(t.tensor)?.data ?? (producers.get(t.tensor) === 'input' ? input.data : undefined);
+        const got = b.get(t.tensor)?.data ?? (producers.get(t.tensor) === 'input' ? input.data : undefined);
+        if (ref === undefined || got === undefined || ref.length !== got.length) continue;
+        const fq = fakeQuantize(ref, activationParams(t.range, preset));
+        const s = sums.get(t.tensor)!;
+        for (let k = 0; k < ref.length; k++) {
+          const r = ref[k]!;
+          s.signal += r * r;
+          s.local += (r - fq[k]!) ** 2;
+          s.cumulative += (r - got[k]!) ** 2;
+          if (r < t.range.min || r > t.range.max) s.clipped++;
+        }
+        s.count += ref.length;
+      }
+      request.onProgress?.({ stage: 'layer-report', done: i + 1, total: inputs.length });
+    }
+  } finally {
+    await fp.release?.();
+    await q?.release?.();
+  }
+  const db = (signal: number, noise: number): number => (noise === 0 ? Infinity : 10 * Math.log10(signal / noise));
+  return acts.map((t) => {
+    const s = sums.get(t.tensor)!;
+    return {
+      tensor: t.tensor,
+      producer: producers.get(t.tensor) ?? '?',
+      localSqnrDb: db(s.signal, s.local),
+      cumulativeSqnrDb: db(s.signal, s.cumulative),
+      clippedShare: s.count > 0 ? s.clipped / s.count : 0,
+    };
+  });
+}
+
+/**
+ * Makes an INT8 variant. Static: upgrade the opset when per-channel weights need 13, plan, calibrate on up to
+ * `subset` inputs, rewrite to QDQ. Dynamic: int8 MatMul/Gemm weights, activations quantized at run time.
+ * Then the INT8 model is loaded and run in the runtime and compared with FP32 before anyone sees it.
+ * @throws QbError('unsupported') for an already quantized model, nothing to quantize, or no calibration inputs
+ * for static mode; QbError('runtime') for a broken INT8 model; whatever checkpoint() throws (nothing is
+ * returned half-made).
+ */
+export async function makeInt8Variant(request: Int8Request): Promise<Int8Result> {
+  const opts = request.options ?? {};
+  request.onProgress?.({ stage: 'prepare' });
+  const original = decodeModel(request.bytes);
+  const state = summarizeModel(original, 'model', request.bytes.length).quantization;
+  if (state.quantized) {
+    throw new QbError('unsupported', `This model is already quantized (${state.formats.join(', ')}), so it was not quantized again: that would stack rounding errors. Start from the original floating-point model.`);
+  }
+  const sizeBeforeBytes = modelBytes(request.bytes, original, request.external);
+  if (request.external !== undefined) forEachWeight(original.graph!, (t) => inlineExternalTensor(t, request.external));
+  const floatBytes = request.external !== undefined ? encodeModel(original) : request.bytes;
+
+  const transformer = looksTransformerLike(original);
+  const mode: Int8Mode = opts.mode === undefined || opts.mode === 'auto' ? (transformer ? 'dynamic' : 'static') : opts.mode;
+  const perChannel = opts.perChannel ?? true;
+  const warnings: string[] = [];
+
+  let bytes: Uint8Array;
+  let upgraded: { model: ModelProto; report: OpsetUpgradeReport | null };
+  let base: Omit<Int8Report, 'check' | 'layers' | 'sizeBeforeBytes' | 'sizeAfterBytes' | 'warnings'>;
+  let checkInputs: FloatTensor[] = [...(request.validation ?? [])].slice(0, CHECK_INPUTS);
+  const heldOut = checkInputs.length > 0;
+  let floatModel: ModelProto;
+  let int8Model: ModelProto;
+  let layerPlan: { tensors: QuantizedTensor[]; producers: Map<string, string>; preset: ActivationPreset } | null = null;
+
+  if (mode === 'dynamic') {
+    upgraded = upgradeIfNeeded(original, 11);
+    const dyn = quantizeDynamicInt8(upgraded.model, { excludeNodes: opts.excludeNodes, excludeOpTypes: opts.excludeOpTypes, perChannel });
+    floatModel = upgraded.model;
+    int8Model = dyn.model;
+    bytes = encodeModel(dyn.model);
+    base = {
+      mode, preset: null, modelType: null, method: null, perChannel, opsetUpgrade: upgraded.report, calibration: null,
+      quantizedNodes: dyn.report.quantizedNodes.map((n) => ({ name: n.name, opType: n.opType })),
+      skippedNodes: dyn.report.skippedNodes, floatOps: {}, tensors: [], dynamic: dyn.report,
+    };
+  } else {
+    const modelType: ModelType = opts.modelType === undefined || opts.modelType === 'auto' ? (transformer ? 'transformer' : 'cnn') : opts.modelType;
+    const preset = opts.preset ?? (modelType === 'transformer' ? 'mixed' : 'performance');
+    const method = opts.calibration ?? DEFAULT_METHOD;
+    upgraded = upgradeIfNeeded(original, perChannel ? 13 : 10);
+    floatModel = upgraded.model;
+    const qdqOptions = { preset, modelType, perChannel, excludeNodes: opts.excludeNodes, excludeOpTypes: opts.excludeOpTypes };
+    const plan = planQdq(upgraded.model, qdqOptions);
+    if (plan.quantizedNodes.length === 0 || plan.tensors.length === 0) {
+      const why = plan.skippedNodes.length > 0 ? ` ${plan.skippedNodes.slice(0, 3).map((s) => `${s.name}: ${s.reason}`).join(' ')}` : '';
+      throw new QbError('unsupported', `Nothing in this model can be quantized to INT8 statically (no Conv, MatMul or Gemm with float inputs).${why}`);
+    }
+    if (request.calibration === undefined || request.calibration.total === 0) {
+      throw new QbError('unsupported', 'Static INT8 needs calibration images: add a dataset (100–300 images like the ones the model will see).');
+    }
+    const limit = Math.min(opts.subset ?? DEFAULT_SUBSET, request.calibration.total);
+    const cal = await calibrate({
+      model: upgraded.model,
+      tensors: plan.tensors,
+      graphInputs: plan.graphInputs,
+      observer: { method, movingAverage: opts.movingAverage, percentile: opts.percentile },
+      inputs: request.calibration.inputs,
+      limit,
+      makeRunner: request.makeRunner,
+      onStep: (done, total) => request.onProgress?.({ stage: 'calibrate', done, total }),
+      checkpoint: request.checkpoint,
+      keep: heldOut ? 0 : CHECK_INPUTS,
+    });
+    if (cal.images === 0) throw new QbError('bad-image', 'None of the calibration images could be used.');
+    if (cal.images < FEW_CALIBRATION_IMAGES) {
+      warnings.push(`Calibrated on only ${cal.images} image${cal.images === 1 ? '' : 's'}: ranges from fewer than ${FEW_CALIBRATION_IMAGES} images may not cover what the model will see. 100–300 varied images are typical.`);
+    }
+    if (!heldOut) {
+      checkInputs = cal.kept;
+      warnings.push('The INT8 check reused calibration images (no separate images were given), so it may look better than on new data.');
+    }
+    request.onProgress?.({ stage: 'quantize' });
+    await request.checkpoint?.();
+    const kind = preset === 'performance' ? 'symmetric' : 'asymmetric';
+    const ranges = new Map<string, Range>();
+    let bytesHeld = 0;
+    for (const [t, obs] of cal.observers) {
+      ranges.set(t, obs.range(kind, 'uint8'));
+      bytesHeld += obs.bytesHeld;
+      if (obs.nonFinite > 0) warnings.push(`Tensor "${t}" had ${obs.nonFinite} NaN or infinite values during calibration; they were ignored.`);
+    }
+    const applied = applyQdq(upgraded.model, plan, ranges, { preset, perChannel });
+    int8Model = applied.model;
+    bytes = encodeModel(applied.model);
+    const producers = new Map<string, string>();
+    for (const t of plan.graphInputs) producers.set(t, 'input');
+    for (const n of upgraded.model.graph!.node) for (const o of n.output) producers.set(o, n.opType);
+    layerPlan = { tensors: applied.tensors, producers, preset };
+    base = {
+      mode, preset, modelType, method, perChannel, opsetUpgrade: upgraded.report,
+      calibration: { images: cal.images, available: request.calibration.total, elapsedMs: cal.elapsedMs, runMs: cal.runMs, imagesPerSecond: (1000 * cal.images) / Math.max(1e-9, cal.elapsedMs), bytesHeld },
+      quantizedNodes: plan.quantizedNodes, skippedNodes: plan.skippedNodes, floatOps: plan.floatOps, tensors: applied.tensors, dynamic: null,
+    };
+  }
+
+  // Validation: the INT8 model must load and run in the runtime, and its outputs are compared with FP32.
+  if (checkInputs.length === 0) throw new QbError('unsupported', 'The INT8 model could not be checked: no inputs were given to run it on.');
+  const total = checkInputs.length * 2;
+  const fpRunner = await request.makeRunner(floatBytes);
+  let reference: FloatTensor[];
+  try {
+    reference = await runAll(fpRunner, checkInputs, (d) => request.onProgress?.({ stage: 'validate', done: d, total }), request.checkpoint);
+  } finally {
+    await fpRunner.release?.();
+  }
+  let qRunner: OutputsRunner;
+  try {
+    qRunner = await request.makeRunner(bytes);
+  } catch (err) {
+    throw new QbError('runtime', 'The INT8 model did not load in the browser runtime, so it was not kept.', err instanceof Error ? err.message : String(err));
+  }
+  let outputs: FloatTensor[];
+  try {
+    outputs = await runAll(qRunner, checkInputs, (d) => request.onProgress?.({ stage: 'validate', done: checkInputs.length + d, total }), request.checkpoint);
+  } finally {
+    await qRunner.release?.();
+  }
+  const check = compare(reference, outputs, heldOut);
+
+  const layers = layerPlan === null ? [] : await layerErrors(floatModel, int8Model, layerPlan.tensors, layerPlan.producers, layerPlan.preset, checkInputs.slice(0, LAYER_INPUTS), request);
+  return {
+    bytes,
+    report: { ...base, warnings, layers, sizeBeforeBytes, sizeAfterBytes: bytes.length, check },
+  };
+}
