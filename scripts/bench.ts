@@ -4,12 +4,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBrowserEval } from './bench-browser';
+import { benchCalibration } from './bench-calibration';
 import { benchDecode } from './bench-decode';
 
 const out = resolve(dirname(fileURLToPath(import.meta.url)), '../bench-results/bench.json');
 const decode = benchDecode({ sizeMB: 120 });
+const calibration = await benchCalibration();
 const browserEval = await benchBrowserEval();
-const result = { date: new Date().toISOString(), node: process.version, decode, browserEval };
+const result = { date: new Date().toISOString(), node: process.version, decode, calibration, browserEval };
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 console.log(JSON.stringify(result, null, 2));

@@ -53,15 +53,25 @@ Commands:
                                 or a JSON file holding a full recipe; suggested from the model if absent.
     --limit N                   Only the first N images (or tensor samples) in path order.
 
+  quantize MODEL.onnx --precision int8 --out OUT.onnx [--images DIR] [--eval-images DIR]
+           [--preprocess PRESET|JSON] [--mode auto|static|dynamic] [--calibration minmax|percentile|entropy|mse]
+           [--preset performance|mixed] [--model-type auto|cnn|transformer] [--exclude NODE,NODE]
+           [--exclude-ops OP,OP] [--per-tensor] [--subset N] [--json]
+                                Quantize to INT8 like the app: static QDQ calibrated on images (CNNs) or
+                                dynamic int8 weights (transformers), checked against the original, with
+                                the worst layers by SQNR. Ctrl+C stops cleanly (exit 130, nothing
+                                written). See quantize --help.
   quantize MODEL.onnx --precision fp16 --out OUT.onnx [--keep-io|--no-keep-io] [--json]
                                 Convert to FP16, check it against the original on seeded random
                                 inputs, keep drifting nodes in FP32 (see quantize --help).
 
 Options:
-  --json      Print machine-readable JSON instead of text (an infinite SQNR is written "Infinity")
+  --json      Print machine-readable JSON instead of text (evaluate writes an infinite SQNR as
+              "Infinity", quantize as null)
   -h, --help  Show this help
 
-Exit codes: 0 done, 1 the input could not be used (message on stderr), 2 wrong command line.`;
+Exit codes: 0 done, 1 the input could not be used (message on stderr), 2 wrong command line,
+130 interrupted (quantize).`;
 
 /** Sizes of the files beside the model, so external-data references can be checked like in the app. */
 async function neighbourSizes(modelPath: string): Promise<Record<string, number>> {

@@ -1,24 +1,66 @@
-// `quantbench quantize MODEL --precision fp16 --out OUT.onnx`: converts, checks the result against FP32 in
-// onnxruntime-web on seeded random inputs (mixed precision when needed), writes the file and prints the report.
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+// `quantbench quantize MODEL --precision int8|fp16 --out OUT.onnx`. INT8: quantizeFolder (the same
+// makeInt8Variant the browser worker runs), written atomically, Ctrl+C-safe. FP16: converts, checks the result
+// against FP32 in onnxruntime-web on seeded random inputs (mixed precision when needed), writes the file.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { PRESETS } from '../data/presets';
+import type { PresetId, PreprocessRecipe } from '../data/types';
 import { forEachWeight } from '../onnx/graph';
 import { checkModelSize, decodeModel } from '../onnx/model-io';
 import { externalDataRef, isExternal, type ExternalDataResolver } from '../onnx/tensor-data';
 import { makeFp16Variant, type Fp16Variant } from '../pipeline/fp16';
+import { DEFAULT_SUBSET, type Int8Options, type Int8Progress } from '../pipeline/int8';
+import { quantizeFolder } from '../pipeline/int8-node';
 import type { Fp16Runner } from '../quant/mixed-precision';
 import { ModelSession } from '../runtime/session';
 import { QbError, toQbError } from '../shared/errors';
+import { formatInt8Text } from './format-int8';
 
-export const QUANTIZE_USAGE = `Usage: quantbench quantize MODEL.onnx --precision fp16 --out OUT.onnx [options]
+export const QUANTIZE_USAGE = `Usage: quantbench quantize MODEL.onnx --precision int8 --out OUT.onnx [--images DIR] [options]
+       quantbench quantize MODEL.onnx --precision fp16 --out OUT.onnx [options]
 
-Converts a float32 model to float16 (weights and activations), keeping graph inputs/outputs float32 by
-default, checks the result against the original on seeded random inputs in onnxruntime-web, keeps nodes
-in FP32 where FP16 drifts, and writes OUT.onnx only when the check passes.
+INT8 (--precision int8) quantizes a float32 model the way the app does. Static mode calibrates activation
+ranges on images and inserts QuantizeLinear/DequantizeLinear pairs (int8 weights, per channel); dynamic
+mode stores MatMul/Gemm weights in int8 and quantizes activations at run time (no images needed). The
+INT8 model is then run in onnxruntime-web and compared with the original. OUT.onnx is written through a
+temporary OUT.onnx.partial-<pid> file and renamed at the end: after an error or Ctrl+C (exit 130) there
+is no OUT file and no partial file.
 
-Options:
-  --precision fp16       Target precision (only fp16 for now)
+INT8 options:
+  --precision int8       Target precision (int8 or fp16; required)
+  --out FILE             Where to write the quantized model
+  --images DIR           Calibration images (JPEG/PNG, or .npy/.npz tensors), read recursively;
+                         required for static mode
+  --eval-images DIR      Held-out images for the check (default: the images in --images after the
+                         first --subset; when --images holds no more than that, the check reuses
+                         calibration images and the report says it is not held-out). Dynamic mode
+                         without images checks on seeded random inputs
+  --preprocess P         Images only: a preset, a recipe as JSON text ('{"width":32,...}') or a .json
+                         recipe file (default: suggested from the model). Presets:
+                         ${Object.keys(PRESETS).join(', ')}
+  --mode M               auto (default: dynamic for transformer-like models, else static), static,
+                         dynamic
+  --calibration M        Static: minmax (default), percentile, entropy or mse
+  --preset P             Static: performance (symmetric activations; default for CNNs) or mixed
+                         (asymmetric activations; default for transformers)
+  --model-type T         Static: auto (default), cnn or transformer
+  --exclude N,N          Keep these nodes in float (node name, or first output name when unnamed);
+                         repeatable
+  --exclude-ops OP,OP    Keep every node of these op types in float, e.g. Gemm,MatMul; repeatable
+  --per-tensor           One scale per weight tensor instead of one per output channel
+  --subset N             Static: calibrate on at most N images (default ${DEFAULT_SUBSET})
+  --json                 Print { model, out, report, presetId, recipe, presetReason } as JSON instead
+                         of text. An infinite SQNR (a tensor reproduced exactly) is written as null,
+                         as JSON.stringify writes Infinity
+  Progress (one line per stage) goes to stderr unless --json; the result goes to stdout.
+
+FP16 (--precision fp16) converts a float32 model to float16 (weights and activations), keeping graph
+inputs/outputs float32 by default, checks the result against the original on seeded random inputs in
+onnxruntime-web, keeps nodes in FP32 where FP16 drifts, and writes OUT.onnx only when the check passes.
+
+FP16 options:
+  --precision fp16       Target precision
   --out FILE             Where to write the converted model
   --keep-io              Graph inputs/outputs stay float32, Casts at the edges (default)
   --no-keep-io           Graph inputs/outputs become float16 too
@@ -29,7 +71,10 @@ Options:
   --seed N               Seed of the random check inputs (default 1)
   --range MIN,MAX        Value range of the random inputs, e.g. 0,255 for raw pixels (default -1,1)
   --shape D1,D2,...      Input dims when the model's are symbolic (default: symbolic dims = 1)
-  --json                 Print machine-readable JSON instead of text`;
+  --json                 Print machine-readable JSON instead of text
+
+Exit codes: 0 written, 1 the input could not be used or the check failed (message on stderr),
+2 wrong command line, 130 interrupted (Ctrl+C).`;
 
 interface QuantizeArgs {
   model: string;
@@ -87,7 +132,7 @@ function parseArgs(argv: readonly string[]): QuantizeArgs {
     }
   }
   if (positional.length !== 1) throw new UsageError('quantize takes exactly one model file.');
-  if (args.precision !== 'fp16') throw new UsageError(args.precision === undefined ? '--precision is required (fp16).' : `Precision "${args.precision}" is not supported yet; use fp16.`);
+  if (args.precision !== 'fp16') throw new UsageError(args.precision === undefined ? '--precision is required (int8 or fp16).' : `Precision "${args.precision}" is not supported yet; use int8 or fp16.`);
   if (args.out === undefined) throw new UsageError('--out is required.');
   const count = args.count ?? 3;
   if (!Number.isInteger(count) || count < 1 || count > 100) throw new UsageError('--inputs must be a whole number from 1 to 100.');
@@ -159,6 +204,7 @@ export async function runQuantize(argv: readonly string[], out: (s: string) => v
     out(`${QUANTIZE_USAGE}\n`);
     return 0;
   }
+  if (precisionOf(argv) === 'int8') return runQuantizeInt8(argv, out, err);
   let args: QuantizeArgs;
   try {
     args = parseArgs(argv);
@@ -197,5 +243,285 @@ export async function runQuantize(argv: readonly string[], out: (s: string) => v
     if (json) out(`${JSON.stringify({ error: q.toData() }, null, 2)}\n`);
     err(`Error: ${q.message}${q.detail !== undefined ? `\n  (${q.detail})` : ''}\n`);
     return 1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// INT8
+
+/** The value of --precision (also --precision=X), or undefined. */
+function precisionOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--precision') return argv[i + 1];
+    if (argv[i]!.startsWith('--precision=')) return argv[i]!.slice('--precision='.length);
+  }
+  return undefined;
+}
+
+interface Int8Args {
+  model: string;
+  out: string;
+  images?: string;
+  evalImages?: string;
+  /** --preprocess as given: a preset id, JSON text or a recipe file (resolved after parsing). */
+  preprocess?: string;
+  options: Int8Options;
+  json: boolean;
+}
+
+const MODES = ['auto', 'static', 'dynamic'] as const;
+const METHODS = ['minmax', 'percentile', 'entropy', 'mse'] as const;
+const PRESET_NAMES = ['performance', 'mixed'] as const;
+const MODEL_TYPES = ['auto', 'cnn', 'transformer'] as const;
+/** FP16-only options, refused with --precision int8 so a typo does not pass silently. */
+const FP16_ONLY = new Set(['--keep-io', '--no-keep-io', '--keep', '--no-mixed', '--cosine-min', '--inputs', '--seed', '--range', '--shape']);
+
+function oneOf<T extends string>(raw: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(raw)) throw new UsageError(`${flag} takes ${allowed.join(', ')} (got "${raw}").`);
+  return raw as T;
+}
+
+/** "a, b,c" -> ['a', 'b', 'c']; empty names are a usage error. */
+function nameList(raw: string, flag: string): string[] {
+  const names = raw.split(',').map((t) => t.trim());
+  if (names.some((n) => n === '')) throw new UsageError(`${flag} takes names separated by commas (got "${raw}").`);
+  return names;
+}
+
+/** Parses `quantize --precision int8` arguments. Options take `--name value` or `--name=value`. */
+function parseInt8Args(argv: readonly string[]): Int8Args {
+  const queue = argv.flatMap((a) => (/^--[a-z-]+=/.test(a) ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
+  const value = (flag: string): string => {
+    const v = queue.shift();
+    if (v === undefined || (v.startsWith('--') && !v.startsWith('--='))) throw new UsageError(`${flag} needs a value.`);
+    return v;
+  };
+  const positional: string[] = [];
+  let out: string | undefined;
+  let images: string | undefined;
+  let evalImages: string | undefined;
+  let preprocess: string | undefined;
+  let mode: (typeof MODES)[number] | undefined;
+  let calibration: (typeof METHODS)[number] | undefined;
+  let preset: (typeof PRESET_NAMES)[number] | undefined;
+  let modelType: (typeof MODEL_TYPES)[number] | undefined;
+  let subset: number | undefined;
+  let perTensor = false;
+  let json = false;
+  const exclude: string[] = [];
+  const excludeOps: string[] = [];
+  while (queue.length > 0) {
+    const a = queue.shift()!;
+    switch (a) {
+      case '--precision': value(a); break; // int8, checked by the caller
+      case '--out': out = value(a); break;
+      case '--images': images = value(a); break;
+      case '--eval-images': evalImages = value(a); break;
+      case '--preprocess': preprocess = value(a); break;
+      case '--mode': mode = oneOf(value(a), MODES, a); break;
+      case '--calibration': calibration = oneOf(value(a), METHODS, a); break;
+      case '--preset': preset = oneOf(value(a), PRESET_NAMES, a); break;
+      case '--model-type': modelType = oneOf(value(a), MODEL_TYPES, a); break;
+      case '--exclude': exclude.push(...nameList(value(a), a)); break;
+      case '--exclude-ops': excludeOps.push(...nameList(value(a), a)); break;
+      case '--per-tensor': perTensor = true; break;
+      case '--json': json = true; break;
+      case '--subset': {
+        const raw = value(a);
+        const n = Number(raw);
+        if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--subset takes a whole number above zero (got "${raw}").`);
+        subset = n;
+        break;
+      }
+      default:
+        if (FP16_ONLY.has(a)) throw new UsageError(`${a} is an FP16 option; it does not apply to --precision int8.`);
+        if (a.startsWith('-')) throw new UsageError(`Unknown option ${a}`);
+        positional.push(a);
+    }
+  }
+  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'quantize needs a model file.' : `quantize takes exactly one model file (got ${positional.map((p) => `"${p}"`).join(', ')}).`);
+  if (out === undefined) throw new UsageError('--out is required.');
+  if (mode === 'dynamic') {
+    const staticOnly = [calibration !== undefined && '--calibration', preset !== undefined && '--preset', modelType !== undefined && '--model-type', subset !== undefined && '--subset'].filter((f): f is string => f !== false);
+    if (staticOnly.length > 0) throw new UsageError(`${staticOnly.join(', ')} appl${staticOnly.length === 1 ? 'ies' : 'y'} to static mode only, not --mode dynamic.`);
+  }
+  if (preprocess !== undefined && images === undefined && evalImages === undefined) throw new UsageError('--preprocess applies to images (--images DIR or --eval-images DIR).');
+  const options: Int8Options = { mode: mode ?? 'auto' };
+  if (calibration !== undefined) options.calibration = calibration;
+  if (preset !== undefined) options.preset = preset;
+  if (modelType !== undefined) options.modelType = modelType;
+  if (subset !== undefined) options.subset = subset;
+  if (exclude.length > 0) options.excludeNodes = exclude;
+  if (excludeOps.length > 0) options.excludeOpTypes = excludeOps;
+  if (perTensor) options.perChannel = false;
+  const args: Int8Args = { model: positional[0]!, out, options, json };
+  if (images !== undefined) args.images = images;
+  if (evalImages !== undefined) args.evalImages = evalImages;
+  if (preprocess !== undefined) args.preprocess = preprocess;
+  return args;
+}
+
+const RESIZE_MODES = ['stretch', 'shorter-side-crop', 'letterbox'];
+const RECIPE_KEYS = new Set(['width', 'height', 'resize', 'resizeShorterTo', 'letterbox', 'layout', 'channelOrder', 'scale', 'mean', 'std', 'dtype']);
+
+/**
+ * Checks a recipe read from JSON and lists every problem in one message.
+ * @throws Error naming the source and the fields to fix.
+ */
+export function checkRecipe(value: unknown, source: string): PreprocessRecipe {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${source} is not a usable preprocessing recipe: it must be a JSON object ({"width": 224, ...}).`);
+  const r = value as Record<string, unknown>;
+  const wrong: string[] = [];
+  const unknown = Object.keys(r).filter((k) => !RECIPE_KEYS.has(k));
+  if (unknown.length > 0) wrong.push(`unknown field${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${[...RECIPE_KEYS].join(', ')})`);
+  const posInt = (k: string): void => {
+    if (!Number.isSafeInteger(r[k]) || (r[k] as number) <= 0) wrong.push(`"${k}" must be a whole number of pixels above zero`);
+  };
+  const triple = (k: string, nonZero: boolean): void => {
+    const v = r[k];
+    if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && (!nonZero || x !== 0))) {
+      wrong.push(`"${k}" must be 3 numbers${nonZero ? ', none of them 0' : ''} (one per channel, in the model's channel order)`);
+    }
+  };
+  posInt('width');
+  posInt('height');
+  if (!RESIZE_MODES.includes(r.resize as string)) wrong.push(`"resize" must be one of ${RESIZE_MODES.join(', ')}`);
+  if (r.resizeShorterTo !== undefined) posInt('resizeShorterTo');
+  if (r.letterbox !== undefined) {
+    const l = r.letterbox as Record<string, unknown> | null;
+    if (typeof l !== 'object' || l === null || typeof l.padValue !== 'number' || !Number.isFinite(l.padValue) || (l.placement !== 'top-left' && l.placement !== 'center')) {
+      wrong.push('"letterbox" must be {"padValue": number, "placement": "top-left" or "center"}');
+    }
+  }
+  if (r.layout !== 'NCHW' && r.layout !== 'NHWC') wrong.push('"layout" must be NCHW or NHWC');
+  if (r.channelOrder !== 'RGB' && r.channelOrder !== 'BGR') wrong.push('"channelOrder" must be RGB or BGR');
+  if (typeof r.scale !== 'number' || !Number.isFinite(r.scale)) wrong.push('"scale" must be a number (1/255 = 0.00392156862745098)');
+  triple('mean', false);
+  triple('std', true);
+  if (r.dtype !== undefined && r.dtype !== 'float32' && r.dtype !== 'float16' && r.dtype !== 'uint8') wrong.push('"dtype" must be float32, float16 or uint8');
+  if (wrong.length > 0) throw new Error(`${source} is not a usable preprocessing recipe: ${wrong.join('; ')}.`);
+  return r as unknown as PreprocessRecipe;
+}
+
+/** --preprocess: a preset id as it is, a recipe given as JSON text, or a recipe read from a JSON file. */
+async function resolvePreprocess(value: string): Promise<PresetId | PreprocessRecipe> {
+  if (Object.hasOwn(PRESETS, value)) return value as PresetId;
+  const parse = (text: string, source: string): PreprocessRecipe => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`${source} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    return checkRecipe(parsed, source);
+  };
+  if (value.trimStart().startsWith('{')) return parse(value, 'The --preprocess recipe');
+  const s = await stat(value).catch(() => undefined);
+  if (s === undefined || !s.isFile()) {
+    throw new Error(`--preprocess "${value}" is neither a preset (${Object.keys(PRESETS).join(', ')}) nor a JSON recipe or recipe file.`);
+  }
+  return parse(await readFile(value, 'utf8'), value);
+}
+
+const STATIC_NEEDS_IMAGES = 'Static INT8 needs calibration images: --images DIR (100–300 images like the ones the model will see).';
+
+/** One stderr line per stage (not per image). */
+function stageLines(err: (s: string) => void): (p: Int8Progress) => void {
+  let last: Int8Progress['stage'] | undefined;
+  return (p) => {
+    if (p.stage === last) return;
+    last = p.stage;
+    switch (p.stage) {
+      case 'prepare': err('Preparing the model…\n'); break;
+      case 'calibrate': err(`Calibrating on ${p.total} image${p.total === 1 ? '' : 's'}…\n`); break;
+      case 'quantize': err('Inserting QuantizeLinear/DequantizeLinear…\n'); break;
+      case 'validate': err(`Checking the INT8 model against FP32 on ${p.total / 2} input${p.total === 2 ? '' : 's'}…\n`); break;
+      case 'layer-report': err(`Measuring the error of each quantized layer on ${p.total} input${p.total === 1 ? '' : 's'}…\n`); break;
+    }
+  };
+}
+
+/**
+ * `quantize --precision int8`. The model is written to OUT.partial-<pid> and renamed, so OUT appears complete or
+ * not at all; SIGINT sets a flag the pipeline's checkpoint reads between images (exit 130, nothing written), a
+ * second SIGINT quits at once.
+ */
+async function runQuantizeInt8(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  let args: Int8Args;
+  try {
+    args = parseInt8Args(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`${e.message}\n\n${QUANTIZE_USAGE}\n`);
+    return 2;
+  }
+  const json = args.json;
+  let interrupted = false;
+  let partial: string | undefined;
+  const onSigint = (): void => {
+    if (interrupted) {
+      if (partial !== undefined) rmSync(partial, { force: true });
+      process.exit(130);
+    }
+    interrupted = true;
+    err('Interrupted: stopping at the next step, nothing will be written (Ctrl+C again to quit at once).\n');
+  };
+  const checkpoint = (): void => {
+    if (interrupted) throw new QbError('cancelled', 'Interrupted: nothing was written.');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const dir = await stat(dirname(resolve(args.out))).catch(() => undefined);
+    if (dir === undefined || !dir.isDirectory()) throw new Error(`The folder of --out does not exist: ${dirname(resolve(args.out))}`);
+    if (args.options.mode === 'static' && args.images === undefined) throw new QbError('unsupported', STATIC_NEEDS_IMAGES);
+    for (const folder of [args.images, args.evalImages]) {
+      if (folder === undefined) continue;
+      const s = await stat(folder).catch(() => undefined);
+      if (s === undefined || !s.isDirectory()) throw new Error(`No such image folder: ${folder}`);
+    }
+    const preprocess = args.preprocess !== undefined ? await resolvePreprocess(args.preprocess) : undefined;
+    const result = await quantizeFolder({
+      model: args.model,
+      ...(args.images !== undefined ? { images: args.images } : {}),
+      // Dynamic mode calibrates nothing, so its images are the check inputs (quantizeFolder would otherwise only
+      // use images after the first `subset`, i.e. none in a small folder).
+      ...(args.evalImages !== undefined ? { validationImages: args.evalImages } : args.options.mode === 'dynamic' && args.images !== undefined ? { validationImages: args.images } : {}),
+      ...(preprocess !== undefined ? { preprocess } : {}),
+      options: args.options,
+      ...(json ? {} : { onProgress: stageLines(err) }),
+      checkpoint,
+    });
+    checkpoint();
+    partial = `${args.out}.partial-${process.pid}`;
+    try {
+      await writeFile(partial, result.bytes);
+      checkpoint();
+      await rename(partial, args.out);
+    } catch (e) {
+      if (e instanceof QbError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST' ? 'it is a folder' : e instanceof Error ? e.message : String(e);
+      throw new Error(`Could not write ${args.out}: ${why}. Nothing was written.`, { cause: e });
+    }
+    partial = undefined;
+    const { report, presetId, recipe, presetReason } = result;
+    if (json) {
+      out(`${JSON.stringify({ model: args.model, out: args.out, report, presetId, recipe, presetReason }, null, 2)}\n`);
+    } else {
+      const checkSource = args.images === undefined && args.evalImages === undefined ? 'random' : 'images';
+      out(formatInt8Text({ model: args.model, out: args.out, report, presetId, recipe, presetReason, checkSource }));
+    }
+    return 0;
+  } catch (e) {
+    if (partial !== undefined) await rm(partial, { force: true }).catch(() => undefined);
+    let q = toQbError(e, e instanceof Error ? e.message : 'Something went wrong.');
+    // A plain Error (missing folder, bad recipe) is the message itself: no "(Error: <same message>)" detail.
+    if (!(e instanceof QbError) && e instanceof Error && e.name === 'Error') q = new QbError(q.code, q.message);
+    if (q.code === 'unsupported' && args.images === undefined && q.message.startsWith('Static INT8 needs calibration images')) q = new QbError('unsupported', STATIC_NEEDS_IMAGES);
+    if (json) out(`${JSON.stringify({ error: q.toData() }, null, 2)}\n`);
+    err(`Error: ${q.message}${q.detail !== undefined ? `\n  (${q.detail})` : ''}\n`);
+    return q.code === 'cancelled' ? 130 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
 }

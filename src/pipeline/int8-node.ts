@@ -17,6 +17,8 @@ export interface QuantizeFolderOptions {
   preprocess?: PresetId | PreprocessRecipe;
   options?: Int8Options;
   onProgress?: (p: Int8Progress) => void;
+  /** Called between images; throws to cancel (nothing is returned or written). */
+  checkpoint?: () => void | Promise<void>;
 }
 
 export interface QuantizeFolderResult extends Int8Result {
@@ -77,6 +79,7 @@ export async function quantizeFolder(o: QuantizeFolderOptions): Promise<Quantize
     validation,
     makeRunner,
     onProgress: o.onProgress,
+    checkpoint: o.checkpoint,
   });
   return { ...result, presetId: prepared?.presetId ?? null, recipe: prepared?.recipe ?? null, presetReason: prepared?.presetReason ?? null };
 }

@@ -248,7 +248,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
   let upgraded: { model: ModelProto; report: OpsetUpgradeReport | null };
   let base: Omit<Int8Report, 'check' | 'layers' | 'sizeBeforeBytes' | 'sizeAfterBytes' | 'warnings'>;
   let checkInputs: FloatTensor[] = [...(request.validation ?? [])].slice(0, CHECK_INPUTS);
-  const heldOut = checkInputs.length > 0;
+  let heldOut = checkInputs.length > 0;
   let floatModel: ModelProto;
   let int8Model: ModelProto;
   let layerPlan: { tensors: QuantizedTensor[]; producers: Map<string, string>; preset: ActivationPreset } | null = null;
@@ -258,6 +258,14 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     const dyn = quantizeDynamicInt8(upgraded.model, { excludeNodes: opts.excludeNodes, excludeOpTypes: opts.excludeOpTypes, perChannel });
     floatModel = upgraded.model;
     int8Model = dyn.model;
+    // Dynamic mode calibrates nothing, so dataset inputs given for calibration are unseen: check on them.
+    if (checkInputs.length === 0 && request.calibration !== undefined) {
+      for await (const x of request.calibration.inputs) {
+        checkInputs.push(x);
+        if (checkInputs.length >= CHECK_INPUTS) break;
+      }
+      heldOut = checkInputs.length > 0;
+    }
     bytes = encodeModel(dyn.model);
     base = {
       mode, preset: null, modelType: null, method: null, perChannel, opsetUpgrade: upgraded.report, calibration: null,

@@ -278,6 +278,20 @@ export function planQdq(model: ModelProto, options: QdqOptions = {}): QdqPlan {
     }
   }
 
+  // 3b. A tensor is worth quantizing only when some integer op downstream reads it. Tensors that lead only to
+  //     float ops or outputs (a classifier's pooled logits before Softmax, a segmentation head before Resize)
+  //     stay float: quantizing them would round the model's answer and speed nothing up.
+  const feedsInteger = new Map<string, boolean>();
+  const reads = (c: NodeProto, t: string): boolean => quantized.has(c) && !SHARED.has(c.opType) && dataInputs(c).includes(t) && !(fusedActs.has(c) && t === c.input[0]);
+  for (let i = graph.node.length - 1; i >= -1; i--) {
+    const outs = i >= 0 ? graph.node[i]!.output : [...inputNames];
+    for (const t of outs) {
+      const cs = consumers.get(t) ?? [];
+      feedsInteger.set(t, cs.some((c) => reads(c, t) || c.output.some((o) => feedsInteger.get(o) === true)));
+    }
+  }
+  for (const t of [...marked]) if (feedsInteger.get(t) !== true) marked.delete(t);
+
   // 4. Scale sharing across data-movement ops.
   const groups = new Groups();
   for (const n of graph.node) {

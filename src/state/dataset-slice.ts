@@ -4,6 +4,7 @@ import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import { createDatasetClient } from '../../workers/clients';
 import type { DroppedFile, ScanResult } from '../../workers/dataset-api';
+import type { Int8Dataset } from '../../workers/optimize-api';
 // Small and dependency-free, so the random-input form and rescans get it without loading data/ into the first bundle.
 import { checkRandomSpec, defaultRandomSpec } from '../data/random-inputs';
 import type { PresetId, PreprocessRecipe, RandomSamplesSpec } from '../data/types';
@@ -39,6 +40,27 @@ let randomSpec: RandomSamplesSpec | undefined;
 let labelOffset: number | undefined;
 let scanAbort: AbortController | undefined;
 let evalAbort: AbortController | undefined;
+
+/**
+ * The loaded dataset as jobs take it (Files included), or null when there is none ready to run: no samples, still
+ * reading, or images without a preprocessing recipe.
+ */
+export function datasetForJobs(state: Pick<AppState, 'dataset' | 'model'>): Int8Dataset | null {
+  const { dataset } = state;
+  if (dataset.status === 'running') return null;
+  const kind = dataset.inputKind;
+  const ready = kind === 'images' ? dataset.recipe !== null && scanned.length > 0 : kind === 'tensors' ? scannedTensors.length > 0 : dataset.random !== null;
+  if (!ready) return null;
+  const input = state.model.card?.inputs[0];
+  return {
+    inputKind: kind,
+    images: kind === 'images' ? scanned : [],
+    recipe: kind === 'images' ? dataset.recipe : null,
+    ...(kind === 'tensors' ? { tensorFiles: scannedTensors, samples: dataset.samples } : {}),
+    ...(kind === 'random' && dataset.random !== null ? { random: dataset.random } : {}),
+    ...(input !== undefined ? { input } : {}),
+  };
+}
 
 /** The preset's recipe fitted to the model; presets load lazily so data/ stays out of the first bundle. */
 async function presetRecipe(id: PresetId, card: ModelCard): Promise<PreprocessRecipe> {
@@ -114,6 +136,8 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
       randomSpec = undefined;
       labelOffset = undefined;
       set({ evaluation: EMPTY_EVALUATION });
+      // An INT8 variant was calibrated on the previous samples.
+      get().resetInt8();
       await scan();
     },
 
@@ -122,6 +146,7 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
       randomSpec = spec;
       labelOffset = undefined;
       set({ evaluation: EMPTY_EVALUATION });
+      get().resetInt8();
       await scan();
     },
 
@@ -145,6 +170,7 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
       scannedTensors = [];
       randomSpec = undefined;
       set({ dataset: EMPTY_DATASET, evaluation: EMPTY_EVALUATION });
+      get().resetInt8();
     },
 
     choosePreset(id) {
@@ -152,12 +178,15 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
       if (card === null) return;
       void presetRecipe(id, card).then((recipe) => {
         setDataset({ presetId: id, recipe });
+        // Calibration saw the samples through the previous preprocessing.
+        get().resetInt8();
         void refreshPreview(recipe);
       });
     },
 
     setRecipe(recipe) {
       setDataset({ presetId: null, recipe });
+      get().resetInt8();
       void refreshPreview(recipe);
     },
 
@@ -172,10 +201,8 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
     async runEvaluation(variant) {
       const { model, dataset } = get();
       if (model.card === null) return;
-      const kind = dataset.inputKind;
-      const ready = kind === 'images' ? dataset.recipe !== null && scanned.length > 0 : kind === 'tensors' ? scannedTensors.length > 0 : dataset.random !== null;
-      if (!ready) return;
-      const input = model.card.inputs[0];
+      const data = datasetForJobs(get());
+      if (data === null) return;
       evalAbort?.abort();
       const abort = new AbortController();
       evalAbort = abort;
@@ -187,12 +214,7 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
         const request = {
           model: model.files,
           ...(variant !== undefined && variant.length > 0 ? { variant } : {}),
-          inputKind: kind,
-          images: kind === 'images' ? scanned : [],
-          recipe: kind === 'images' ? dataset.recipe : null,
-          ...(kind === 'tensors' ? { tensorFiles: scannedTensors, samples: dataset.samples } : {}),
-          ...(kind === 'random' && dataset.random !== null ? { random: dataset.random } : {}),
-          ...(input !== undefined ? { input } : {}),
+          ...data,
           ...(dataset.classList !== null ? { classNames: dataset.classList.names } : {}),
           mapping: dataset.mapping,
           problems: dataset.problems,

@@ -1,5 +1,5 @@
-// Optimize slice: the FP16 variant of the loaded model (made and checked in the CPU optimize worker) and runs on
-// WebGPU (GPU worker) checked against the CPU. The variant's bytes live in module scope as a File and a Blob URL;
+// Optimize slice: the FP16 variant of the loaded model (made and checked in the CPU optimize worker), its INT8
+// variant (int8-slice.ts, same worker) and runs on WebGPU (GPU worker) checked against the CPU. The variant's bytes live in module scope as a File and a Blob URL;
 // state holds plain data only.
 import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
@@ -7,6 +7,7 @@ import { createGpuClient, createOptimizeClient } from '../../workers/clients';
 import type { Fp16Result } from '../../workers/optimize-api';
 import type { DeviceRunResult } from '../pipeline/device-run';
 import { toQbError, type QbErrorData } from '../shared/errors';
+import { createInt8Slice, type Int8Slice } from './int8-slice';
 import { progressTracker, type ProgressView } from './progress-view';
 import type { AppState, JobStatus } from './store';
 
@@ -42,7 +43,7 @@ export interface WebGpuRunState {
 /** Which model to run on WebGPU: the loaded one, or its FP16 variant. */
 export type WebGpuTarget = 'model' | 'variant';
 
-export interface OptimizeSlice {
+export interface OptimizeSlice extends Int8Slice {
   fp16: Fp16State;
   webgpu: Record<WebGpuTarget, WebGpuRunState>;
   /** Makes and checks the FP16 variant of the loaded model. */
@@ -52,7 +53,7 @@ export interface OptimizeSlice {
   /** Runs the target on WebGPU and compares it with the CPU; refuses without running when WebGPU cannot take it. */
   runOnWebGpu(target: WebGpuTarget): Promise<void>;
   cancelWebGpu(target: WebGpuTarget): void;
-  /** Forgets the variant and device results (a new model was loaded). */
+  /** Forgets the variants and device results (a new model was loaded). */
   resetOptimize(): void;
 }
 
@@ -70,7 +71,9 @@ export function fp16FileName(modelName: string): string {
   return `${modelName.replace(/\.onnx$/i, '')}-fp16.onnx`;
 }
 
-export const createOptimizeSlice: StateCreator<AppState, [], [], OptimizeSlice> = (set, get) => {
+const createInt8 = createInt8Slice(optimizeClient);
+
+export const createOptimizeSlice: StateCreator<AppState, [], [], OptimizeSlice> = (set, get, store) => {
   const setFp16 = (patch: Partial<Fp16State>): void => set((s) => ({ fp16: { ...s.fp16, ...patch } }));
   const setRun = (target: WebGpuTarget, patch: Partial<WebGpuRunState>): void =>
     set((s) => ({ webgpu: { ...s.webgpu, [target]: { ...s.webgpu[target], ...patch } } }));
@@ -81,6 +84,7 @@ export const createOptimizeSlice: StateCreator<AppState, [], [], OptimizeSlice> 
   };
 
   return {
+    ...createInt8(set, get, store),
     fp16: IDLE_FP16,
     webgpu: { model: IDLE_RUN, variant: IDLE_RUN },
 
@@ -172,6 +176,7 @@ export const createOptimizeSlice: StateCreator<AppState, [], [], OptimizeSlice> 
       }
       dropVariant();
       set({ fp16: IDLE_FP16, webgpu: { model: IDLE_RUN, variant: IDLE_RUN } });
+      get().resetInt8();
     },
   };
 };

@@ -9,6 +9,7 @@ import type { PreprocessRecipe } from '../data/preprocess';
 import { QbError, toQbError, type QbErrorData } from '../shared/errors';
 import { createModelClient, createRuntimeClient } from '../../workers/clients';
 import { createDatasetSlice, type DatasetSlice } from './dataset-slice';
+import { setDemoInputs } from './demo-inputs';
 import { createOptimizeSlice, type OptimizeSlice } from './optimize-slice';
 import { progressTracker, type ProgressView } from './progress-view';
 
@@ -151,6 +152,7 @@ export const useStore = create<AppState>()((set, get, store) => ({
       const listed = manifest.images.map((img) => ({ name: img.file.split('/').pop() ?? img.file, url: base + img.file, label: manifest.classes.indexOf(img.label) }));
       set((s) => ({ demo: { ...s.demo, classes: manifest.classes, images: listed } }));
       const images = await Promise.all(listed.map(async (img) => ({ file: await fetchFile(img.url, img.name, 'image/png', abort.signal), label: img.label })));
+      setDemoInputs({ modelFile, images: images.map((img) => ({ ...img, path: `${manifest.classes[img.label] ?? 'images'}/${img.file.name}` })), recipe: manifest.preprocess });
       set((s) => ({ demo: { ...s.demo, modelFile } }));
       await get().loadModel([modelFile]);
       if (demoAbort !== abort || abort.signal.aborted) return;

@@ -1,5 +1,5 @@
 // Step 1 of the flow: intake (drop zone, demo), job progress, errors, demo results, the pointer to step 2, the
-// model card and its FP16 variant panel.
+// model card and its FP16 and INT8 variant panels.
 import { useStore } from '../state/store';
 import { NextStepHint } from './dataset/NextStepHint';
 import { DemoResults } from './DemoResults';
@@ -8,6 +8,7 @@ import { ErrorBanner } from './ErrorBanner';
 import { HowItWorks } from './FlowSteps';
 import { ModelCardView } from './ModelCard';
 import { Fp16Panel } from './optimize/Fp16Panel';
+import { Int8Panel } from './optimize/Int8Panel';
 import { ProgressPanel } from './ProgressPanel';
 
 interface ModelStepProps {
@@ -60,6 +61,8 @@ export function ModelStep({ onFiles, windowDragging }: ModelStepProps) {
       {model.card !== null && <ModelCardView card={model.card} stale={modelRunning || model.error !== null} />}
 
       {model.card !== null && !modelRunning && <Fp16Panel card={model.card} />}
+
+      {model.card !== null && !modelRunning && <Int8Panel card={model.card} />}
     </section>
   );
 }

@@ -39,3 +39,8 @@ export function formatEta(seconds: number): string {
 export function formatMs(ms: number): string {
   return ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`;
 }
+
+/** Decibels with one decimal: 27.34 → "27.3 dB"; a noiseless signal has an infinite SQNR → "∞ dB". */
+export function formatDb(db: number): string {
+  return Number.isFinite(db) ? `${db.toFixed(1)} dB` : '∞ dB';
+}

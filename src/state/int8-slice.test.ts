@@ -1,0 +1,181 @@
+// INT8 slice without a browser: defaults agree with the engine, the "Add images first" guard answers without a
+// worker, and with a fake worker client a run stores the result and download, a cancel leaves the panel idle with
+// no error (the late answer ignored), a second run then succeeds, and a new model or dataset clears the result.
+import { describe, expect, it } from 'vitest';
+import { create } from 'zustand';
+import type { WorkerClient } from '../../workers/client';
+import type { Int8JobRequest, Int8JobResult, OptimizeApi } from '../../workers/optimize-api';
+import type { Progress, ProgressSink } from '../../workers/progress';
+import type { ModelCard } from '../onnx/summary';
+import { DEFAULT_METHOD, DEFAULT_SUBSET, type Int8Report } from '../pipeline/int8';
+import { QbError } from '../shared/errors';
+import { createInt8Slice, INT8_DEFAULTS, int8Blocked, int8FileName, likelyAutoMode, splitList, toEngineOptions, type Int8Slice } from './int8-slice';
+import type { AppState } from './store';
+import { useStore } from './store';
+
+function card(patch: Partial<ModelCard> = {}): ModelCard {
+  return {
+    fileName: 'net.onnx',
+    inputs: [{ name: 'x', dtype: 'float32', shape: [1, 3, 8, 8] }],
+    outputs: [],
+    opTypes: { Conv: 2, Relu: 2 },
+    blockers: [],
+    quantization: { quantized: false, formats: [], message: '' },
+    ...patch,
+  } as unknown as ModelCard;
+}
+
+const REPORT = {
+  mode: 'static',
+  check: { sqnrDb: 30, cosine: 0.999, top1Agreement: 1, top5Overlap: 1, inputs: 8, heldOut: true, maxAbsDiff: 0.01 },
+  sizeBeforeBytes: 400,
+  sizeAfterBytes: 100,
+  warnings: [],
+  layers: [],
+} as unknown as Int8Report;
+
+/** A client that runs jobs on `api` directly, with the real client's cancel contract (abort -> QbError('cancelled')). */
+function fakeClient(api: Pick<OptimizeApi, 'makeInt8'>): WorkerClient<OptimizeApi> {
+  let n = 0;
+  return {
+    run: <R,>(job: (a: OptimizeApi, id: string) => Promise<R>, signal?: AbortSignal) =>
+      new Promise<R>((resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(new QbError('cancelled', 'Cancelled.')), { once: true });
+        job(api as OptimizeApi, `job-${++n}`).then(resolve, reject);
+      }),
+  } as unknown as WorkerClient<OptimizeApi>;
+}
+
+type TestState = Pick<AppState, 'model' | 'dataset' | 'runEvaluation'> & Int8Slice;
+
+function testStore(api: Pick<OptimizeApi, 'makeInt8'>) {
+  const model = { status: 'done', card: card(), files: [new File([new Uint8Array(4)], 'net.onnx')], loadingName: '', progress: null, error: null };
+  // No dataset: 'dynamic' runs on random inputs, 'static' is refused before any worker call.
+  const dataset = { status: 'idle', inputKind: 'images', images: [], samples: [], random: null, recipe: null };
+  return create<TestState>()((set, get, store) => ({
+    model,
+    dataset,
+    runEvaluation: async () => undefined,
+    ...createInt8Slice(fakeClient(api))(set as never, get as never, store as never),
+  }) as unknown as TestState);
+}
+
+describe('INT8 slice helpers', () => {
+  it('preselects the engine defaults', () => {
+    expect(INT8_DEFAULTS.calibration).toBe(DEFAULT_METHOD);
+    expect(INT8_DEFAULTS.subset).toBe(DEFAULT_SUBSET);
+    expect(INT8_DEFAULTS.perChannel).toBe(true);
+    expect(INT8_DEFAULTS.mode).toBe('auto');
+  });
+
+  it('names the variant <model>-int8.onnx and reads comma lists', () => {
+    expect(int8FileName('squeezenet1.1-7-fp32-upcast.onnx')).toBe('squeezenet1.1-7-fp32-upcast-int8.onnx');
+    expect(int8FileName('Model.ONNX')).toBe('Model-int8.onnx');
+    expect(splitList(' conv1 , ,fc ')).toEqual(['conv1', 'fc']);
+    expect(toEngineOptions(INT8_DEFAULTS)).toEqual({ mode: 'auto', preset: 'performance', calibration: 'minmax', perChannel: true, subset: 300 });
+    expect(toEngineOptions({ ...INT8_DEFAULTS, excludeOpTypes: ['Gemm'] }).excludeOpTypes).toEqual(['Gemm']);
+  });
+
+  it('guesses Automatic: static for CNNs, dynamic with LayerNorm or attention', () => {
+    expect(likelyAutoMode(card())).toBe('static');
+    expect(likelyAutoMode(card({ opTypes: { Conv: 1, Softmax: 1 } }))).toBe('static');
+    expect(likelyAutoMode(card({ opTypes: { MatMul: 12, Softmax: 2, Add: 9 } }))).toBe('dynamic');
+    expect(likelyAutoMode(card({ opTypes: { MatMul: 1, LayerNormalization: 2 } }))).toBe('dynamic');
+  });
+
+  it('blocks static INT8 without samples with "Add images first", and quantized models outright', () => {
+    expect(int8Blocked(card(), { kind: 'none' }, 'static')).toMatch(/^Add images first/);
+    expect(int8Blocked(card(), { kind: 'none' }, 'auto')).toMatch(/^Add images first/);
+    expect(int8Blocked(card(), { kind: 'none' }, 'dynamic')).toBeNull();
+    expect(int8Blocked(card(), { kind: 'dataset', inputKind: 'images', count: 24 }, 'static')).toBeNull();
+    expect(int8Blocked(card({ quantization: { quantized: true, formats: ['QDQ'], message: '' } as never }), { kind: 'dataset', inputKind: 'images', count: 24 }, 'auto')).toMatch(/already quantized/);
+  });
+});
+
+describe('INT8 slice runs', () => {
+  it('refuses static INT8 without a dataset in plain words, without starting a worker', async () => {
+    let calls = 0;
+    const store = testStore({ makeInt8: async () => (calls++, { bytes: new Uint8Array(1), report: REPORT, checkSource: 'random' }) });
+    await store.getState().makeInt8({ ...INT8_DEFAULTS, mode: 'static' });
+    const s = store.getState().int8;
+    expect(s.status).toBe('error');
+    expect(s.error?.code).toBe('unsupported');
+    expect(s.error?.message).toMatch(/^Add images first/);
+    expect(calls).toBe(0);
+  });
+
+  it('stores the result without bytes, the download and the options; forwards progress', async () => {
+    const seen: Int8JobRequest[] = [];
+    const store = testStore({
+      makeInt8: async (_id: string, request: Int8JobRequest, onProgress: ProgressSink): Promise<Int8JobResult> => {
+        seen.push(request);
+        onProgress({ stage: 'validate', done: 1, total: 4 } satisfies Progress);
+        expect(store.getState().int8.progress?.label).toBe('Checking the INT8 model against FP32');
+        return { bytes: new Uint8Array(100), report: REPORT, checkSource: 'random' };
+      },
+    });
+    const options = { ...INT8_DEFAULTS, mode: 'dynamic' as const, excludeNodes: ['fc'] };
+    await store.getState().makeInt8(options);
+    const s = store.getState().int8;
+    expect(s.status).toBe('done');
+    expect(s.error).toBeNull();
+    expect(s.options).toEqual(options);
+    expect(s.result?.report.sizeAfterBytes).toBe(100);
+    expect(s.result?.source).toEqual({ kind: 'none' });
+    expect(s.result).not.toHaveProperty('bytes');
+    expect(s.download).toMatchObject({ fileName: 'net-int8.onnx', sizeBytes: 100 });
+    expect(seen[0]!.dataset).toBeNull();
+    expect(seen[0]!.options).toMatchObject({ mode: 'dynamic', excludeNodes: ['fc'] });
+    expect(seen[0]!.inputs).toEqual(card().inputs);
+
+    store.getState().resetInt8();
+    expect(store.getState().int8).toMatchObject({ status: 'idle', result: null, download: null });
+    expect(store.getState().int8.options).toEqual(options);
+  });
+
+  it('cancel leaves the panel idle with no error, ignores the late answer, and a second run succeeds', async () => {
+    let release: (r: Int8JobResult) => void = () => undefined;
+    let call = 0;
+    const store = testStore({
+      makeInt8: () => {
+        call++;
+        if (call === 1) return new Promise<Int8JobResult>((r) => (release = r));
+        return Promise.resolve({ bytes: new Uint8Array(50), report: REPORT, checkSource: 'random' });
+      },
+    });
+    const dynamic = { ...INT8_DEFAULTS, mode: 'dynamic' as const };
+    const first = store.getState().makeInt8(dynamic);
+    expect(store.getState().int8.status).toBe('running');
+    store.getState().cancelInt8();
+    expect(store.getState().int8).toMatchObject({ status: 'idle', error: null, progress: null });
+    await first;
+    release({ bytes: new Uint8Array(100), report: REPORT, checkSource: 'random' });
+    await Promise.resolve();
+    expect(store.getState().int8).toMatchObject({ status: 'idle', result: null, error: null });
+
+    await store.getState().makeInt8(dynamic);
+    expect(store.getState().int8.status).toBe('done');
+    expect(store.getState().int8.download?.sizeBytes).toBe(50);
+  });
+
+  it('a worker error shows in the panel and can be dismissed', async () => {
+    const store = testStore({ makeInt8: () => Promise.reject(new QbError('runtime', 'The INT8 model gives only zeros, so it was not kept.')) });
+    await store.getState().makeInt8({ ...INT8_DEFAULTS, mode: 'dynamic' });
+    expect(store.getState().int8).toMatchObject({ status: 'error', error: { code: 'runtime' } });
+    store.getState().dismissInt8Error();
+    expect(store.getState().int8).toMatchObject({ status: 'idle', error: null });
+  });
+});
+
+describe('app store', () => {
+  it('a new model (resetOptimize) or a cleared dataset clears the INT8 result', () => {
+    const result = { report: REPORT, checkSource: 'random', options: INT8_DEFAULTS, source: { kind: 'none' } } as const;
+    useStore.setState({ int8: { status: 'done', options: { ...INT8_DEFAULTS, subset: 16 }, result, download: null, progress: null, error: null } });
+    useStore.getState().resetOptimize();
+    expect(useStore.getState().int8.result).toBeNull();
+    expect(useStore.getState().int8.options.subset).toBe(16);
+    useStore.setState({ int8: { ...useStore.getState().int8, status: 'done', result } });
+    useStore.getState().clearDataset();
+    expect(useStore.getState().int8).toMatchObject({ status: 'idle', result: null });
+  });
+});

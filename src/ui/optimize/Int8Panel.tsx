@@ -1,0 +1,226 @@
+// The "INT8 variant" panel under the model card: choose how to quantize (mode, preset, calibration method and
+// images, ignored layers), make and check the variant with progress and Cancel, and read the result. An already
+// quantized model is said to be so (no second quantization).
+import { useState } from 'react';
+import type { ModelCard } from '../../onnx/summary';
+import { INT8_DEFAULTS, int8Blocked, int8Source, likelyAutoMode, splitList, type Int8Choices, type Int8Source } from '../../state/int8-slice';
+import { useStore } from '../../state/store';
+import { DATASET_STEP_ID } from '../dataset/DatasetStep';
+import { SAMPLE_WORDS } from '../dataset/EvaluatePanel';
+import { ErrorBanner } from '../ErrorBanner';
+import { formatInt } from '../format';
+import { ProgressPanel } from '../ProgressPanel';
+import { scrollToSection } from '../scroll-to';
+import { Int8Result } from './Int8Result';
+import { INT8_METHOD_WORDS, INT8_MODE_WORDS, INT8_PRESET_WORDS, QUANT_FORMAT_WORDS } from './words';
+
+const MAX_SUBSET = 10_000;
+
+export function Int8Panel({ card }: { card: ModelCard }) {
+  const int8 = useStore((s) => s.int8);
+  const dataset = useStore((s) => s.dataset);
+  const model = useStore((s) => s.model);
+  const make = useStore((s) => s.makeInt8);
+  const cancel = useStore((s) => s.cancelInt8);
+  const dismiss = useStore((s) => s.dismissInt8Error);
+  const q = card.quantization;
+  const running = int8.status === 'running';
+  // The dataset slice keeps the Files; its state changes whenever they do, so this is recomputed then.
+  const source = int8Source({ dataset, model });
+
+  return (
+    <section className="panel fp16-panel int8-panel" data-testid="int8-panel" data-status={int8.status} aria-labelledby="int8-h">
+      <header className="fp16-head">
+        <div>
+          <p className="eyebrow">Optimize</p>
+          <h2 id="int8-h">INT8 variant</h2>
+          <p className="muted int8-lede">
+            Stores the weights as 8-bit integers — about a quarter of the FP32 size. Static INT8 first runs sample images through the model to measure the range
+            of values inside every layer (calibration); dynamic INT8 measures them while the model runs. The result is checked against the original before it is
+            offered.
+          </p>
+        </div>
+      </header>
+
+      {q.quantized ? (
+        <p className="notice notice-amber" data-testid="int8-already">
+          INT8 is not offered: this model is already quantized ({q.formats.map((f) => QUANT_FORMAT_WORDS[f] ?? f).join(' + ')}). Quantizing it again would stack rounding errors on top of the first ones.
+          Load the original floating-point model to make an INT8 variant.
+        </p>
+      ) : (
+        <Int8Form key={card.fileName} card={card} source={source} initial={int8.options} running={running} onMake={(o) => void make(o)} />
+      )}
+
+      {running && <ProgressPanel progress={int8.progress} fallbackLabel="Starting the INT8 variant" onCancel={cancel} />}
+      {int8.error !== null && <ErrorBanner error={int8.error} title="The INT8 variant could not be made" onDismiss={dismiss} />}
+      {int8.result !== null && !running && <Int8Result result={int8.result} download={int8.download} />}
+    </section>
+  );
+}
+
+interface Int8FormProps {
+  card: ModelCard;
+  source: Int8Source;
+  initial: Int8Choices;
+  running: boolean;
+  onMake: (options: Int8Choices) => void;
+}
+
+function Int8Form({ card, source, initial, running, onMake }: Int8FormProps) {
+  const [choices, setChoices] = useState<Int8Choices>(initial);
+  const [subsetText, setSubsetText] = useState(String(initial.subset));
+  const [nodesText, setNodesText] = useState(initial.excludeNodes.join(', '));
+  const [opsText, setOpsText] = useState(initial.excludeOpTypes.join(', '));
+  const set = (patch: Partial<Int8Choices>): void => setChoices((c) => ({ ...c, ...patch }));
+
+  const auto = likelyAutoMode(card);
+  const resolved = choices.mode === 'auto' ? auto : choices.mode;
+  const isStatic = resolved === 'static';
+  const subset = Number(subsetText);
+  const subsetOk = Number.isInteger(subset) && subset >= 1 && subset <= MAX_SUBSET;
+  const blocked = int8Blocked(card, source, choices.mode) ?? (isStatic && !subsetOk ? `Calibration images must be a whole number from 1 to ${formatInt(MAX_SUBSET)}.` : null);
+  const noSamples = source.kind === 'none';
+
+  const submit = (): void => {
+    onMake({ ...choices, subset: subsetOk ? subset : INT8_DEFAULTS.subset, excludeNodes: splitList(nodesText), excludeOpTypes: splitList(opsText) });
+  };
+
+  return (
+    <form
+      className="int8-form"
+      data-testid="int8-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (blocked === null && !running) submit();
+      }}
+    >
+      <fieldset disabled={running} className="int8-fields">
+        <label className="field">
+          <span className="field-label">Mode</span>
+          <select data-testid="int8-mode" value={choices.mode} onChange={(e) => set({ mode: e.currentTarget.value as Int8Choices['mode'] })}>
+            {(Object.keys(INT8_MODE_WORDS) as Int8Choices['mode'][]).map((m) => (
+              <option key={m} value={m}>
+                {INT8_MODE_WORDS[m]}
+              </option>
+            ))}
+          </select>
+          <span className="field-hint" data-testid="int8-mode-hint">
+            {choices.mode === 'auto' && (auto === 'static' ? 'Static for this model: it looks like a convolutional network. ' : 'Dynamic for this model: it looks like a transformer. ')}
+            {resolved === 'static'
+              ? 'Weights and activations become 8-bit; needs sample images.'
+              : 'MatMul and Gemm weights become 8-bit, activations are quantized while it runs; no images needed. Convolutions stay float.'}
+          </span>
+        </label>
+
+        <label className="field">
+          <span className="field-label">Preset</span>
+          <select data-testid="int8-preset" value={choices.preset} disabled={!isStatic} onChange={(e) => set({ preset: e.currentTarget.value as Int8Choices['preset'] })}>
+            {(Object.keys(INT8_PRESET_WORDS) as Int8Choices['preset'][]).map((p) => (
+              <option key={p} value={p}>
+                {INT8_PRESET_WORDS[p]}
+              </option>
+            ))}
+          </select>
+          <span className="field-hint">
+            {isStatic
+              ? choices.preset === 'performance'
+                ? 'Ranges centred on zero: fastest, best after ReLU layers.'
+                : 'Ranges fitted to each side: more accurate when values are lopsided (sigmoid, GELU, swish).'
+              : 'Static mode only.'}
+          </span>
+        </label>
+
+        <label className="field">
+          <span className="field-label">Calibration method</span>
+          <select data-testid="int8-method" value={choices.calibration} disabled={!isStatic} onChange={(e) => set({ calibration: e.currentTarget.value as Int8Choices['calibration'] })}>
+            {(Object.keys(INT8_METHOD_WORDS) as Int8Choices['calibration'][]).map((m) => (
+              <option key={m} value={m}>
+                {INT8_METHOD_WORDS[m].label}
+                {m === INT8_DEFAULTS.calibration ? ' (default)' : ''}
+              </option>
+            ))}
+          </select>
+          <span className="field-hint">{isStatic ? `${INT8_METHOD_WORDS[choices.calibration].hint}.` : 'Static mode only.'}</span>
+        </label>
+
+        <label className="field">
+          <span className="field-label">Calibration images</span>
+          <input
+            type="number"
+            className="int8-subset"
+            data-testid="int8-subset"
+            min={1}
+            max={MAX_SUBSET}
+            step={1}
+            value={subsetText}
+            disabled={!isStatic}
+            aria-invalid={isStatic && !subsetOk}
+            onChange={(e) => setSubsetText(e.currentTarget.value)}
+          />
+          <span className="field-hint" data-testid="int8-source">
+            {isStatic ? <SourceLine source={source} subset={subsetOk ? subset : INT8_DEFAULTS.subset} /> : 'Static mode only. The check uses up to 8 samples.'}
+          </span>
+        </label>
+      </fieldset>
+
+      <details className="int8-advanced" data-testid="int8-advanced">
+        <summary>Advanced: layers to keep in float, per-channel weights</summary>
+        <fieldset disabled={running} className="int8-fields int8-fields-advanced">
+          <label className="field">
+            <span className="field-label">Keep these nodes in float</span>
+            <input type="text" data-testid="int8-exclude-nodes" placeholder="node names, comma separated" value={nodesText} onChange={(e) => setNodesText(e.currentTarget.value)} />
+            <span className="field-hint">Names as in the model card&rsquo;s node list (or a node&rsquo;s first output when it has no name).</span>
+          </label>
+          <label className="field">
+            <span className="field-label">Keep these operator types in float</span>
+            <input type="text" data-testid="int8-exclude-ops" placeholder="e.g. Gemm, MatMul" value={opsText} onChange={(e) => setOpsText(e.currentTarget.value)} />
+            <span className="field-hint">Every node of these types stays float32.</span>
+          </label>
+          <label className="check int8-check">
+            <input type="checkbox" data-testid="int8-per-channel" checked={choices.perChannel} onChange={(e) => set({ perChannel: e.currentTarget.checked })} />
+            <span>
+              Per-channel weights
+              <span className="check-hint">One scale per output channel instead of one per layer: more accurate, and the usual choice. Needs ONNX opset 13 (older models are upgraded).</span>
+            </span>
+          </label>
+        </fieldset>
+      </details>
+
+      <div className="int8-actions">
+        <button type="submit" className="btn btn-primary" data-testid="int8-button" disabled={blocked !== null || running}>
+          {noSamples && isStatic ? 'Add images first' : 'Make INT8 variant'}
+        </button>
+        {blocked !== null ? (
+          <p className="int8-blocked" data-testid="int8-blocked">
+            {blocked}{' '}
+            {noSamples && isStatic && (
+              <button type="button" className="link-button" onClick={() => scrollToSection(DATASET_STEP_ID)}>
+                Go to step 2
+              </button>
+            )}
+          </p>
+        ) : (
+          <p className="muted int8-what">
+            {isStatic
+              ? 'Calibrates, writes the INT8 model, checks it against FP32 on samples it was not calibrated on, and measures the error of every layer.'
+              : 'Writes the INT8 model and checks it against FP32.'}
+          </p>
+        )}
+      </div>
+    </form>
+  );
+}
+
+function SourceLine({ source, subset }: { source: Int8Source; subset: number }) {
+  if (source.kind === 'none') return <>No images yet: add a dataset in step 2.</>;
+  const words = SAMPLE_WORDS[source.inputKind];
+  const used = Math.min(subset, source.count);
+  const where = source.kind === 'demo' ? `the demo's ${formatInt(source.count)} built-in images` : `${formatInt(source.count)} ${source.count === 1 ? words.one : words.many} in your dataset`;
+  const left = source.count - used;
+  return (
+    <>
+      Uses {formatInt(used)} of {where}
+      {left > 0 ? `, spread over all of them; up to ${Math.min(8, left)} others check the result.` : '. None are left for a separate check, so it reuses some of them.'}
+    </>
+  );
+}
