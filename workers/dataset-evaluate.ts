@@ -22,7 +22,8 @@ import { readBlob } from './read-blob';
 /** How many images are decoded ahead of the one being inferred (decode runs off-thread in the browser). */
 const PREFETCH_IMAGES = 8;
 
-interface Sample {
+/** One preprocessed input and its label, as the sample streams yield it. */
+export interface Sample {
   name: string;
   input: { data: Float32Array; dims: number[] };
   label: number;
@@ -40,7 +41,7 @@ async function openSession(files: File[], progress: ProgressSink, signal: AbortS
  * Decoded, preprocessed samples in order, with up to PREFETCH_IMAGES decodes in flight. Images that fail
  * to decode are reported in `problems` and skipped, so one bad file never stops an evaluation.
  */
-async function* samples(images: (DroppedFile & { label: number })[], recipe: PreprocessRecipe, badImages: string[]): AsyncGenerator<Sample> {
+export async function* samples(images: (DroppedFile & { label: number })[], recipe: PreprocessRecipe, badImages: string[]): AsyncGenerator<Sample> {
   const dims = recipeDims(recipe);
   const start = (i: number): Promise<Sample | null> => {
     const img = images[i]!;
@@ -66,7 +67,7 @@ async function* samples(images: (DroppedFile & { label: number })[], recipe: Pre
  * Tensor samples file by file (one file's arrays in memory at a time), labelled by name from the scan. Files that
  * failed at scan time were not passed; arrays that did not fit are skipped again (the scan reported them).
  */
-async function* tensorSamples(files: readonly DroppedFile[], input: TensorIO, labels: ReadonlyMap<string, number>): AsyncGenerator<Sample> {
+export async function* tensorSamples(files: readonly DroppedFile[], input: TensorIO, labels: ReadonlyMap<string, number>): AsyncGenerator<Sample> {
   const reader = new TensorFileReader(input);
   for (const f of files) {
     for (const s of reader.read(new Uint8Array(await f.file.arrayBuffer()), f.path)) {

@@ -1,10 +1,13 @@
-// Typed API of the optimize workers (FP16 variants, running a model on a device). The CPU worker and the GPU
-// worker expose the same API; they differ in the onnxruntime-web build they load (see clients.ts).
+// Typed API of the optimize workers (FP16 and INT8 variants, running a model on a device). The CPU worker and the
+// GPU worker expose the same API; they differ in the onnxruntime-web build they load (see clients.ts).
+import type { TensorIO } from '../src/onnx/summary';
 import type { DeviceRunResult } from '../src/pipeline/device-run';
 import type { Fp16Check } from '../src/pipeline/fp16';
+import type { Int8Options, Int8Report } from '../src/pipeline/int8';
 import type { Fp16Report } from '../src/quant/fp16';
 import type { Device } from '../src/runtime/session';
 import type { CancellableApi } from './client';
+import type { EvaluateRequest } from './dataset-api';
 import type { ProgressSink } from './progress';
 
 /** An FP16 variant as it crosses to the UI thread: the model bytes (transferred) and what was checked. */
@@ -16,6 +19,29 @@ export interface Fp16Result {
   check: Fp16Check | null;
   /** Present when plain FP16 drifted and nodes were moved back to FP32. */
   mixedPrecision: { keepNodes: string[]; candidates: number; trials: number; passed: boolean } | null;
+}
+
+/** The user's dataset as INT8 takes it: the same shapes as an evaluation request, without the models and labels. */
+export type Int8Dataset = Pick<EvaluateRequest, 'inputKind' | 'images' | 'recipe' | 'tensorFiles' | 'samples' | 'random' | 'input'>;
+
+export interface Int8JobRequest {
+  /** The .onnx file first or anywhere, plus its external-data files. */
+  model: File[];
+  /** The model card's inputs (seeded random check inputs are drawn for the first when there is no dataset). */
+  inputs: TensorIO[];
+  /** Calibration and check samples; null when no dataset is loaded (dynamic INT8 is then checked on random inputs). */
+  dataset: Int8Dataset | null;
+  options: Int8Options;
+}
+
+/** Where the check inputs came from: held-out dataset samples, seeded random inputs, or the calibration samples again. */
+export type Int8CheckSource = 'held-out' | 'random' | 'calibration';
+
+export interface Int8JobResult {
+  /** The encoded INT8 model. Transferred, not copied. */
+  bytes: Uint8Array;
+  report: Int8Report;
+  checkSource: Int8CheckSource;
 }
 
 export interface OptimizeApi extends CancellableApi {
@@ -32,4 +58,12 @@ export interface OptimizeApi extends CancellableApi {
    * QbError('runtime') for NaN/all-zero device outputs.
    */
   runOnDevice(jobId: string, modelFiles: File[], device: Device, inputSeed: number, onProgress: ProgressSink): Promise<DeviceRunResult>;
+  /**
+   * Makes the INT8 variant (static QDQ with calibration, or dynamic) and checks it against FP32 in the runtime.
+   * Calibration takes up to `options.subset` samples spread evenly over the dataset; the check takes up to 8 others
+   * (none left: the engine reuses calibration samples and says so). Without a dataset, dynamic INT8 is checked on
+   * seeded random inputs.
+   * @throws QbError: unreadable model, already quantized, static without samples, broken INT8 outputs, cancelled.
+   */
+  makeInt8(jobId: string, request: Int8JobRequest, onProgress: ProgressSink): Promise<Int8JobResult>;
 }

@@ -1,11 +1,14 @@
-// The optimize API, implemented once for both optimize workers: reads the dropped files, calls pipeline/fp16 and
-// pipeline/device-run, reports progress and hands the model bytes back transferred.
+// The optimize API, implemented once for both optimize workers: reads the dropped files, calls pipeline/fp16,
+// pipeline/int8 and pipeline/device-run, reports progress and hands the model bytes back transferred.
 import * as Comlink from 'comlink';
-import { checkModelSize } from '../src/onnx/model-io';
+import { checkModelSize, decodeModel } from '../src/onnx/model-io';
 import { runOnDevice } from '../src/pipeline/device-run';
 import { makeFp16Variant } from '../src/pipeline/fp16';
+import { DEFAULT_SUBSET, makeInt8Variant } from '../src/pipeline/int8';
+import { looksTransformerLike } from '../src/quant/dynamic-int8';
 import { ModelSession } from '../src/runtime/session';
 import { pickModelFile } from '../src/shared/files';
+import { int8Inputs } from './int8-inputs';
 import { cancelJob, checkpoint, runJob } from './jobs';
 import type { OptimizeApi } from './optimize-api';
 import { throttleProgress, type ProgressSink } from './progress';
@@ -73,6 +76,31 @@ export function createOptimizeApi(): OptimizeApi {
         });
         progress({ stage: 'done' });
         return result;
+      }),
+    makeInt8: (jobId, request, onProgress) =>
+      runJob(jobId, async (signal) => {
+        const progress = throttleProgress(onProgress);
+        const { bytes, externalData } = await readModelFiles(request.model, progress, signal);
+        await checkpoint(signal);
+        // 'auto' resolves as the engine will resolve it, to know whether samples go to calibration or all to the check.
+        const chosen = request.options.mode ?? 'auto';
+        const mode = chosen !== 'auto' ? chosen : looksTransformerLike(decodeModel(bytes)) ? 'dynamic' : 'static';
+        const inputs = await int8Inputs(request.dataset, request.inputs, mode, request.options.subset ?? DEFAULT_SUBSET, progress, signal);
+        const variant = await makeInt8Variant({
+          bytes,
+          ...(externalData.length > 0 ? { external: (location: string) => externalData.find((f) => f.path === location)?.data } : {}),
+          options: { ...request.options, mode },
+          ...(inputs.calibration !== undefined ? { calibration: inputs.calibration } : {}),
+          ...(inputs.validation !== undefined ? { validation: inputs.validation } : {}),
+          // The original needs its external-data files; the engine's own models hold their weights inline.
+          makeRunner: (b) => ModelSession.create(b, b === bytes ? externalData : []),
+          onProgress: progress,
+          checkpoint: () => checkpoint(signal),
+        });
+        progress({ stage: 'done' });
+        const report = { ...variant.report, warnings: [...inputs.warnings(), ...variant.report.warnings] };
+        const out = ownBuffer(variant.bytes);
+        return Comlink.transfer({ bytes: out, report, checkSource: inputs.checkSource }, [out.buffer]);
       }),
   };
 }

@@ -17,6 +17,13 @@ export type Progress =
   | { stage: 'mixed-precision'; trials: number }
   | { stage: 'run-webgpu' }
   | { stage: 'run-wasm' }
+  // INT8 (pipeline/int8 Int8Progress, passed through as it is).
+  | { stage: 'prepare' }
+  | { stage: 'calibrate'; done: number; total: number }
+  | { stage: 'quantize' }
+  | { stage: 'validate'; done: number; total: number }
+  | { stage: 'layer-report'; done: number; total: number }
+  | { stage: 'bias-correction'; done: number; total: number }
   | { stage: 'done' };
 
 export type ProgressStage = Progress['stage'];
@@ -38,6 +45,12 @@ export const STAGE_LABEL: Record<ProgressStage, string> = {
   'mixed-precision': 'FP16 drifted: finding layers to keep in FP32',
   'run-webgpu': 'Running on WebGPU (the first run compiles shaders)',
   'run-wasm': 'Running on the CPU (WebAssembly) for comparison',
+  prepare: 'Preparing the model for INT8',
+  calibrate: 'Calibrating: measuring activation ranges',
+  quantize: 'Writing the INT8 model',
+  validate: 'Checking the INT8 model against FP32',
+  'layer-report': 'Measuring the error of each layer',
+  'bias-correction': 'Correcting biases for the rounding shift',
   done: 'Done',
 };
 

@@ -434,6 +434,7 @@ function stageLines(err: (s: string) => void): (p: Int8Progress) => void {
     switch (p.stage) {
       case 'prepare': err('Preparing the model…\n'); break;
       case 'calibrate': err(`Calibrating on ${p.total} image${p.total === 1 ? '' : 's'}…\n`); break;
+      case 'bias-correction': err(`Correcting biases on ${p.total} image${p.total === 1 ? '' : 's'}…\n`); break;
       case 'quantize': err('Inserting QuantizeLinear/DequantizeLinear…\n'); break;
       case 'validate': err(`Checking the INT8 model against FP32 on ${p.total / 2} input${p.total === 2 ? '' : 's'}…\n`); break;
       case 'layer-report': err(`Measuring the error of each quantized layer on ${p.total} input${p.total === 1 ? '' : 's'}…\n`); break;

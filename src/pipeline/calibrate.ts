@@ -50,8 +50,9 @@ export interface CalibrateResult {
 export async function calibrate(options: CalibrateOptions): Promise<CalibrateResult> {
   const full = TensorObserver.needsFullTensor(options.observer.method);
   const calib = calibrationModel(options.model, options.tensors, full ? 'full' : 'minmax');
-  const runner = await options.makeRunner(encodeModel(calib));
+  // Observers first: invalid observer options throw here, before a runner exists that would need releasing.
   const observers = new Map(options.tensors.map((t) => [t, new TensorObserver(options.observer)]));
+  const runner = await options.makeRunner(encodeModel(calib));
   const graphInputs = new Set(options.graphInputs);
   const kept: FloatTensor[] = [];
   let images = 0;

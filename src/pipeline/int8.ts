@@ -1,6 +1,6 @@
 // INT8 job: float model bytes (+ calibration inputs) -> INT8 model (static QDQ or dynamic), checked in the
 // runtime against FP32, with a per-layer error report. Same code for the browser worker, the CLI and tests.
-import { forEachWeight } from '../onnx/graph';
+import { describeType, forEachWeight, realInputs } from '../onnx/graph';
 import { decodeModel, encodeModel } from '../onnx/model-io';
 import { upgradeOpset, type OpsetUpgradeReport } from '../onnx/opset-upgrade';
 import type { ModelProto } from '../onnx/proto/onnx_pb';
@@ -11,8 +11,9 @@ import { looksTransformerLike, quantizeDynamicInt8, type DynamicInt8Report } fro
 import { FidelityAccumulator } from '../quant/metrics';
 import type { FloatTensor } from '../quant/mixed-precision';
 import type { CalibrationMethod } from '../quant/observers';
-import { activationParams, applyQdq, type QuantizedTensor, type Range } from '../quant/qdq-apply';
-import { planQdq, type ActivationPreset, type ModelType, type SkippedNode } from '../quant/qdq-plan';
+import { ChannelMeanAccumulator, correctBiases, inputChannelAxis, type ChannelMeans } from '../quant/bias-correction';
+import { activationParams, applyQdq, groupRanges, type QuantizedTensor, type Range } from '../quant/qdq-apply';
+import { nodeName, planQdq, type ActivationPreset, type ModelType, type QdqPlan, type SkippedNode } from '../quant/qdq-plan';
 import { fakeQuantize } from '../quant/qparams';
 import type { Fidelity } from '../data/types';
 import { QbError } from '../shared/errors';
@@ -37,6 +38,8 @@ export interface Int8Options {
   excludeOpTypes?: readonly string[];
   /** Calibration images used at most (default 300, all when fewer). */
   subset?: number;
+  /** Static only: fold the mean shift quantization adds to each Conv/Gemm output into its bias (default true). */
+  biasCorrection?: boolean;
 }
 
 /** Calibration method used when none is chosen. */
@@ -48,6 +51,7 @@ export const FEW_CALIBRATION_IMAGES = 50;
 export type Int8Progress =
   | { stage: 'prepare' }
   | { stage: 'calibrate'; done: number; total: number }
+  | { stage: 'bias-correction'; done: number; total: number }
   | { stage: 'quantize' }
   | { stage: 'validate'; done: number; total: number }
   | { stage: 'layer-report'; done: number; total: number };
@@ -92,6 +96,8 @@ export interface Int8Report {
   quantizedNodes: { name: string; opType: string }[];
   skippedNodes: SkippedNode[];
   floatOps: Record<string, number>;
+  /** Conv/Gemm nodes whose bias absorbed the measured quantization shift (0 when bias correction is off). */
+  biasCorrected: number;
   tensors: QuantizedTensor[];
   layers: LayerError[];
   dynamic: DynamicInt8Report | null;
@@ -108,6 +114,9 @@ export interface Int8Result {
 
 /** Check inputs used (validation inputs, or the first calibration inputs when none are given). */
 export const CHECK_INPUTS = 8;
+/** Calibration inputs bias correction measures channel means on (at most BIAS_BYTES of them are kept). */
+const BIAS_SAMPLES = 32;
+const BIAS_BYTES = 64 * 2 ** 20;
 /** Inputs used for the per-layer report (two extra runs each). */
 const LAYER_INPUTS = 4;
 
@@ -219,6 +228,50 @@ async function layerErrors(
   });
 }
 
+/** Elements of the model's first input (symbolic dims count as 1). */
+function inputElements(model: ModelProto): number {
+  const input = realInputs(model.graph!)[0];
+  const shape = describeType(input?.type).shape ?? [];
+  return shape.reduce<number>((a, d) => a * (typeof d === 'number' && d > 0 ? d : 1), 1);
+}
+
+/**
+ * Per-channel means of every weighted node's activation input on `inputs`, as the FP32 model computes it and
+ * after its quantize-dequantize: what bias correction needs.
+ */
+async function channelMeans(model: ModelProto, plan: QdqPlan, ranges: ReadonlyMap<string, Range>, preset: ActivationPreset, inputs: readonly FloatTensor[], request: Int8Request): Promise<Map<string, ChannelMeans>> {
+  const byName = new Map(model.graph!.node.map((n) => [nodeName(n), n]));
+  const wanted = new Map<string, string>(); // tensor -> op type of a node reading it
+  for (const w of plan.weights) {
+    const n = byName.get(w.node);
+    const t = n?.input[0] ?? '';
+    if (n !== undefined && ranges.has(t)) wanted.set(t, n.opType);
+  }
+  const graphInputs = new Set(plan.graphInputs);
+  const runner = await request.makeRunner(encodeModel(calibrationModel(model, [...wanted.keys()], 'full')));
+  const acc = new Map([...wanted.keys()].map((t) => [t, new ChannelMeanAccumulator()]));
+  try {
+    for (let i = 0; i < inputs.length; i++) {
+      await request.checkpoint?.();
+      const out = await runner.runOutputs(inputs[i]!);
+      for (const [t, opType] of wanted) {
+        const x = graphInputs.has(t) ? inputs[i]! : out.get(t);
+        if (x === undefined) continue;
+        acc.get(t)!.add(x.data, fakeQuantize(x.data, activationParams(ranges.get(t)!, preset)), x.dims, inputChannelAxis(opType, x.dims.length));
+      }
+      request.onProgress?.({ stage: 'bias-correction', done: i + 1, total: inputs.length });
+    }
+  } finally {
+    await runner.release?.();
+  }
+  const means = new Map<string, ChannelMeans>();
+  for (const [t, a] of acc) {
+    const r = a.result();
+    if (r !== null) means.set(t, r);
+  }
+  return means;
+}
+
 /**
  * Makes an INT8 variant. Static: upgrade the opset when per-channel weights need 13, plan, calibrate on up to
  * `subset` inputs, rewrite to QDQ. Dynamic: int8 MatMul/Gemm weights, activations quantized at run time.
@@ -246,11 +299,12 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
 
   let bytes: Uint8Array;
   let upgraded: { model: ModelProto; report: OpsetUpgradeReport | null };
-  let base: Omit<Int8Report, 'check' | 'layers' | 'sizeBeforeBytes' | 'sizeAfterBytes' | 'warnings'>;
+  let base: Omit<Int8Report, 'check' | 'layers' | 'sizeBeforeBytes' | 'sizeAfterBytes' | 'warnings' | 'biasCorrected'>;
   let checkInputs: FloatTensor[] = [...(request.validation ?? [])].slice(0, CHECK_INPUTS);
   let heldOut = checkInputs.length > 0;
   let floatModel: ModelProto;
   let int8Model: ModelProto;
+  let biasCorrected = 0;
   let layerPlan: { tensors: QuantizedTensor[]; producers: Map<string, string>; preset: ActivationPreset } | null = null;
 
   if (mode === 'dynamic') {
@@ -298,17 +352,16 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
       makeRunner: request.makeRunner,
       onStep: (done, total) => request.onProgress?.({ stage: 'calibrate', done, total }),
       checkpoint: request.checkpoint,
-      keep: heldOut ? 0 : CHECK_INPUTS,
+      keep: Math.max(heldOut ? 0 : CHECK_INPUTS, opts.biasCorrection === false ? 0 : Math.max(1, Math.min(BIAS_SAMPLES, Math.floor(BIAS_BYTES / (4 * inputElements(upgraded.model))))) ),
     });
     if (cal.images === 0) throw new QbError('bad-image', 'None of the calibration images could be used.');
     if (cal.images < FEW_CALIBRATION_IMAGES) {
       warnings.push(`Calibrated on only ${cal.images} image${cal.images === 1 ? '' : 's'}: ranges from fewer than ${FEW_CALIBRATION_IMAGES} images may not cover what the model will see. 100–300 varied images are typical.`);
     }
     if (!heldOut) {
-      checkInputs = cal.kept;
+      checkInputs = cal.kept.slice(0, CHECK_INPUTS);
       warnings.push('The INT8 check reused calibration images (no separate images were given), so it may look better than on new data.');
     }
-    request.onProgress?.({ stage: 'quantize' });
     await request.checkpoint?.();
     const kind = preset === 'performance' ? 'symmetric' : 'asymmetric';
     const ranges = new Map<string, Range>();
@@ -318,7 +371,18 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
       bytesHeld += obs.bytesHeld;
       if (obs.nonFinite > 0) warnings.push(`Tensor "${t}" had ${obs.nonFinite} NaN or infinite values during calibration; they were ignored.`);
     }
-    const applied = applyQdq(upgraded.model, plan, ranges, { preset, perChannel });
+    let toQuantize = upgraded.model;
+    let finalPlan = plan;
+    if (opts.biasCorrection !== false && cal.kept.length > 0) {
+      request.onProgress?.({ stage: 'bias-correction', done: 0, total: cal.kept.length });
+      const means = await channelMeans(upgraded.model, plan, groupRanges(plan, ranges), preset, cal.kept, request);
+      const corrected = correctBiases(upgraded.model, plan, means, perChannel);
+      toQuantize = corrected.model;
+      finalPlan = planQdq(toQuantize, qdqOptions);
+      biasCorrected = corrected.report.corrected.length;
+    }
+    request.onProgress?.({ stage: 'quantize' });
+    const applied = applyQdq(toQuantize, finalPlan, ranges, { preset, perChannel });
     int8Model = applied.model;
     bytes = encodeModel(applied.model);
     const producers = new Map<string, string>();
@@ -359,6 +423,6 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
   const layers = layerPlan === null ? [] : await layerErrors(floatModel, int8Model, layerPlan.tensors, layerPlan.producers, layerPlan.preset, checkInputs.slice(0, LAYER_INPUTS), request);
   return {
     bytes,
-    report: { ...base, warnings, layers, sizeBeforeBytes, sizeAfterBytes: bytes.length, check },
+    report: { ...base, biasCorrected, warnings, layers, sizeBeforeBytes, sizeAfterBytes: bytes.length, check },
   };
 }

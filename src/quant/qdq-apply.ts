@@ -41,6 +41,27 @@ export function activationParams(range: Range, preset: ActivationPreset): Tensor
   return preset === 'performance' ? symmetricParams(range.min, range.max, 'uint8') : asymmetricParams(range.min, range.max, 'uint8');
 }
 
+/**
+ * The range each planned tensor is quantized with: the union of its group's calibrated ranges (min of mins, max
+ * of maxes), so a shared scale never clips a member. In plan.groups order.
+ * @throws QbError('internal') when a planned tensor has no range.
+ */
+export function groupRanges(plan: QdqPlan, ranges: ReadonlyMap<string, Range>): Map<string, Range> {
+  const out = new Map<string, Range>();
+  for (const group of plan.groups) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const t of group) {
+      const r = ranges.get(t);
+      if (r === undefined) throw new QbError('internal', `No calibrated range for tensor "${t}".`);
+      min = Math.min(min, r.min);
+      max = Math.max(max, r.max);
+    }
+    for (const t of group) out.set(t, { min, max });
+  }
+  return out;
+}
+
 function scalar(name: string, dataType: number, value: number): TensorProto {
   const data = dataType === DataType.FLOAT ? new Float32Array([value]) : dataType === DataType.UINT8 ? new Uint8Array([value]) : new Int8Array([value]);
   return makeTensor(name, dataType, [], data);
@@ -63,20 +84,10 @@ export function applyQdq(model: ModelProto, plan: QdqPlan, ranges: ReadonlyMap<s
 
   const report: QuantizedTensor[] = [];
   const params = new Map<string, TensorQParams>();
-  for (const group of plan.groups) {
-    let min = Infinity;
-    let max = -Infinity;
-    for (const t of group) {
-      const r = ranges.get(t);
-      if (r === undefined) throw new QbError('internal', `No calibrated range for tensor "${t}".`);
-      min = Math.min(min, r.min);
-      max = Math.max(max, r.max);
-    }
-    const p = activationParams({ min, max }, preset);
-    for (const t of group) {
-      params.set(t, p);
-      report.push({ tensor: t, kind: 'activation', type: 'uint8', scale: p.scale, scaleMax: p.scale, zeroPoint: p.zeroPoint, range: { min, max }, channels: 1 });
-    }
+  for (const [t, range] of groupRanges(plan, ranges)) {
+    const p = activationParams(range, preset);
+    params.set(t, p);
+    report.push({ tensor: t, kind: 'activation', type: 'uint8', scale: p.scale, scaleMax: p.scale, zeroPoint: p.zeroPoint, range, channels: 1 });
   }
 
   const newInits: TensorProto[] = [];
@@ -151,6 +162,9 @@ export function applyQdq(model: ModelProto, plan: QdqPlan, ranges: ReadonlyMap<s
     const values = readTensor(init, options.external) as Float32Array;
     if (made.scales.length !== 1 && made.scales.length !== values.length) continue;
     const qb = quantizeBias(values, act.scale, made.scales);
+    // A bias beyond int32 at this scale (a Conv fed an all-zero or tiny-range activation: inputScale * weightScale
+    // is tiny) would be clipped, changing the model's answer: it stays float instead.
+    if (values.some((v, c) => !(Math.abs(v / qb.scales[c]!) <= 2147483647))) continue;
     const base = `${b.tensor}_qb_${b.node}_int32`;
     newInits.push(makeTensor(base, DataType.INT32, [values.length], qb.data));
     newInits.push(makeTensor(`${base}_scale`, DataType.FLOAT, perChannel ? [values.length] : [], perChannel ? qb.scales : qb.scales.subarray(0, 1)));

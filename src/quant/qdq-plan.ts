@@ -254,7 +254,7 @@ export function planQdq(model: ModelProto, options: QdqOptions = {}): QdqPlan {
         const p = producer.get(t);
         return p !== undefined && quantized.has(p);
       });
-      const toQuantized = n.output.some((o) => (consumers.get(o) ?? []).some((c) => quantized.has(c) || WEIGHTED.has(c.opType)));
+      const toQuantized = n.output.some((o) => (consumers.get(o) ?? []).some((c) => quantized.has(c)));
       if (fromQuantized || toQuantized) quantized.add(n);
     }
   }

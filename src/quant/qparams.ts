@@ -17,8 +17,11 @@ export const QRANGE: Record<QType, { min: number; max: number }> = {
   uint8: { min: 0, max: 255 },
 };
 
-/** Smallest scale written: keeps a constant or all-zero tensor from producing scale 0 (division by zero at run time). */
-export const MIN_SCALE = 1e-12;
+/**
+ * Smallest scale written: keeps a constant or all-zero tensor from producing scale 0 (division by zero at run time).
+ * A float32 value (≈1e-12), so the float32 scales actually written are never below it.
+ */
+export const MIN_SCALE = Math.fround(1e-12);
 
 /** Round half to even, as QuantizeLinear does (Math.round rounds half up). */
 export function roundHalfEven(x: number): number {

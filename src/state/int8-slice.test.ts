@@ -84,11 +84,12 @@ describe('INT8 slice helpers', () => {
   });
 
   it('blocks static INT8 without samples with "Add images first", and quantized models outright', () => {
-    expect(int8Blocked(card(), { kind: 'none' }, 'static')).toMatch(/^Add images first/);
-    expect(int8Blocked(card(), { kind: 'none' }, 'auto')).toMatch(/^Add images first/);
+    expect(int8Blocked(card(), { kind: 'none' }, 'static')).toMatchObject({ needsImages: true, reason: expect.stringMatching(/^Static INT8 measures activation ranges/) });
+    expect(int8Blocked(card(), { kind: 'none' }, 'auto')).toMatchObject({ needsImages: true, reason: expect.stringMatching(/^For this model, Automatic means static INT8/) });
     expect(int8Blocked(card(), { kind: 'none' }, 'dynamic')).toBeNull();
     expect(int8Blocked(card(), { kind: 'dataset', inputKind: 'images', count: 24 }, 'static')).toBeNull();
-    expect(int8Blocked(card({ quantization: { quantized: true, formats: ['QDQ'], message: '' } as never }), { kind: 'dataset', inputKind: 'images', count: 24 }, 'auto')).toMatch(/already quantized/);
+    const quantized = card({ quantization: { quantized: true, formats: ['qdq'], message: '' } as never });
+    expect(int8Blocked(quantized, { kind: 'dataset', inputKind: 'images', count: 24 }, 'auto')).toEqual({ reason: 'This model is already quantized.', needsImages: false });
   });
 });
 

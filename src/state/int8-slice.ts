@@ -126,15 +126,20 @@ function jobDataset(state: AppState, source: Int8Source): Int8Dataset | null {
   return null;
 }
 
-/** Why the INT8 button cannot run now, in plain words, or null when it can. */
-export function int8Blocked(card: ModelCard, source: Int8Source, mode: Int8Choices['mode']): string | null {
-  if (card.quantization.quantized) return 'This model is already quantized.';
-  if (card.blockers.length > 0) return 'This model cannot run in the browser (see its card above).';
+/** Why the INT8 button cannot run now, in plain words; `needsImages` when adding samples would unblock it. */
+export interface Int8Block {
+  reason: string;
+  needsImages: boolean;
+}
+
+/** What stops an INT8 run now, or null when it can run. */
+export function int8Blocked(card: ModelCard, source: Int8Source, mode: Int8Choices['mode']): Int8Block | null {
+  if (card.quantization.quantized) return { reason: 'This model is already quantized.', needsImages: false };
+  if (card.blockers.length > 0) return { reason: 'This model cannot run in the browser (see its card above).', needsImages: false };
   const resolved = mode === 'auto' ? likelyAutoMode(card) : mode;
   if (resolved === 'static' && source.kind === 'none') {
-    return mode === 'auto'
-      ? 'Add images first: for this model, Automatic means static INT8, which measures activation ranges on 100–300 images like the ones the model will see (step 2, Dataset).'
-      : 'Add images first: static INT8 measures activation ranges on 100–300 images like the ones the model will see (step 2, Dataset).';
+    const what = mode === 'auto' ? 'For this model, Automatic means static INT8, which' : 'Static INT8';
+    return { reason: `${what} measures activation ranges on 100–300 images like the ones the model will see. Add them in step 2 (Dataset), below.`, needsImages: true };
   }
   return null;
 }
@@ -179,8 +184,9 @@ export function createInt8Slice(client: WorkerClient<OptimizeApi>): StateCreator
         const source = int8Source(state);
         const blocked = int8Blocked(card, source, options.mode);
         if (blocked !== null) {
-          // The panel disables the button in these cases; a call anyway gets the same words, and no worker runs.
-          setInt8({ ...IDLE_INT8, options, status: 'error', error: new QbError('unsupported', blocked).toData() });
+          // The panel offers no Make button in these cases; a call anyway gets the same words, and no worker runs.
+          const message = blocked.needsImages ? `Add images first: ${blocked.reason}` : blocked.reason;
+          setInt8({ ...IDLE_INT8, options, status: 'error', error: new QbError('unsupported', message).toData() });
           return;
         }
         setInt8({ ...IDLE_INT8, options, status: 'running' });

@@ -45,24 +45,24 @@ export function Int8Layers({ report }: { report: Report }) {
         </span>
       </h4>
       <p className="muted int8-layers-help">
-        <b>Own error</b>: how much this tensor loses to 8-bit rounding and clipping by itself. <b>So far</b>: the error it carries in the INT8 model, from every
-        layer before it. A layer whose own error is low (under ~20 dB) is a good one to keep in float (Advanced, above). <b>Clipped</b>: values outside the
-        calibrated range.
+        SQNR is signal over error in decibels: <b>higher is better</b>, and every 10 dB less means 10 times more error. <b>Own</b>: what this tensor loses to
+        8-bit rounding and clipping by itself. <b>Up to here</b>: what it carries in the INT8 model, adding up every layer before it. A tensor with a low own SQNR
+        (under about 20 dB) is a candidate to keep in float (Advanced, above). <b>Clipped</b>: share of values outside the calibrated range.
       </p>
       <div className="table-scroll">
         <table className="data-table compact">
           <thead>
             <tr>
               <th scope="col">Tensor</th>
-              <th scope="col">Made by</th>
-              {header('local', 'Own error (SQNR)', 'SQNR of this tensor against its own 8-bit version; lower is worse')}
-              {header('cumulative', 'So far (SQNR)', 'SQNR of this tensor in the INT8 model against FP32; lower is worse')}
+              <th scope="col">Made by (op)</th>
+              {header('local', 'Own SQNR', 'SQNR of this tensor against its own 8-bit version; lower is worse')}
+              {header('cumulative', 'SQNR up to here', 'SQNR of this tensor in the INT8 model against FP32; lower is worse')}
               {header('clipped', 'Clipped', 'Share of values outside the calibrated range')}
             </tr>
           </thead>
           <tbody>
-            {shown.map((l) => (
-              <tr key={l.tensor} data-testid="int8-layer-row">
+            {shown.map((l, i) => (
+              <tr key={`${i}-${l.tensor}`} data-testid="int8-layer-row">
                 <td className="mono int8-tensor">{l.tensor}</td>
                 <td>{l.producer === 'input' ? 'model input' : l.producer}</td>
                 <td className={`num${l.localSqnrDb < 20 ? ' bad-text' : ''}`}>{formatDb(l.localSqnrDb)}</td>
@@ -107,8 +107,8 @@ function DynamicWeights({ report }: { report: Report }) {
             </tr>
           </thead>
           <tbody>
-            {shown.map((n) => (
-              <tr key={n.name} data-testid="int8-layer-row">
+            {shown.map((n, i) => (
+              <tr key={`${i}-${n.name}`} data-testid="int8-layer-row">
                 <td className="mono int8-tensor">{n.name}</td>
                 <td>{n.opType}</td>
                 <td className="mono">[{n.dims.join(', ')}]</td>

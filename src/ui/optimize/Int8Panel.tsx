@@ -78,8 +78,8 @@ function Int8Form({ card, source, initial, running, onMake }: Int8FormProps) {
   const isStatic = resolved === 'static';
   const subset = Number(subsetText);
   const subsetOk = Number.isInteger(subset) && subset >= 1 && subset <= MAX_SUBSET;
-  const blocked = int8Blocked(card, source, choices.mode) ?? (isStatic && !subsetOk ? `Calibration images must be a whole number from 1 to ${formatInt(MAX_SUBSET)}.` : null);
-  const noSamples = source.kind === 'none';
+  const blocked =
+    int8Blocked(card, source, choices.mode) ?? (isStatic && !subsetOk ? { reason: `Calibration images must be a whole number from 1 to ${formatInt(MAX_SUBSET)}.`, needsImages: false } : null);
 
   const submit = (): void => {
     onMake({ ...choices, subset: subsetOk ? subset : INT8_DEFAULTS.subset, excludeNodes: splitList(nodesText), excludeOpTypes: splitList(opsText) });
@@ -140,7 +140,7 @@ function Int8Form({ card, source, initial, running, onMake }: Int8FormProps) {
               </option>
             ))}
           </select>
-          <span className="field-hint">{isStatic ? `${INT8_METHOD_WORDS[choices.calibration].hint}.` : 'Static mode only.'}</span>
+          <span className="field-hint">{isStatic ? `${capitalize(INT8_METHOD_WORDS[choices.calibration].hint)}.` : 'Static mode only.'}</span>
         </label>
 
         <label className="field">
@@ -187,17 +187,19 @@ function Int8Form({ card, source, initial, running, onMake }: Int8FormProps) {
       </details>
 
       <div className="int8-actions">
-        <button type="submit" className="btn btn-primary" data-testid="int8-button" disabled={blocked !== null || running}>
-          {noSamples && isStatic ? 'Add images first' : 'Make INT8 variant'}
-        </button>
+        {blocked?.needsImages === true ? (
+          // Static INT8 without samples: the button says what to do, and takes the user there.
+          <button type="button" className="btn btn-primary" data-testid="int8-add-images" onClick={() => scrollToSection(DATASET_STEP_ID)}>
+            Add images first
+          </button>
+        ) : (
+          <button type="submit" className="btn btn-primary" data-testid="int8-button" disabled={blocked !== null || running}>
+            Make INT8 variant
+          </button>
+        )}
         {blocked !== null ? (
           <p className="int8-blocked" data-testid="int8-blocked">
-            {blocked}{' '}
-            {noSamples && isStatic && (
-              <button type="button" className="link-button" onClick={() => scrollToSection(DATASET_STEP_ID)}>
-                Go to step 2
-              </button>
-            )}
+            {blocked.reason}
           </p>
         ) : (
           <p className="muted int8-what">
@@ -223,4 +225,8 @@ function SourceLine({ source, subset }: { source: Int8Source; subset: number }) 
       {left > 0 ? `, spread over all of them; up to ${Math.min(8, left)} others check the result.` : '. None are left for a separate check, so it reuses some of them.'}
     </>
   );
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -21,10 +21,15 @@ function verdict(sqnrDb: number, agreement: number): { text: string; tone: 'gree
   return { text: 'Large error: try another preset, method or more images', tone: 'red' };
 }
 
+/** 840 → "840 ms", 1980 → "2.0 s". */
+function formatDuration(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : formatMs(ms);
+}
+
 const CHECK_WORDS: Record<Int8Outcome['checkSource'], (n: number, what: string) => string> = {
   'held-out': (n, what) => `Checked on ${formatInt(n)} ${what} that calibration did not see.`,
-  calibration: (n, what) => `Checked on ${formatInt(n)} of the calibration ${what} (none were left over), so it may look better than on new data.`,
-  random: (n) => `Checked on ${formatInt(n)} seeded random inputs: there was no dataset.`,
+  calibration: (n, what) => `Checked on ${formatInt(n)} of the calibration ${what}: none were left over for a separate check.`,
+  random: (n) => `Checked on ${formatInt(n)} seeded random inputs, as no dataset was added: add real samples in step 2 for numbers that say more.`,
 };
 
 export function Int8Result({ result, download }: Int8ResultProps) {
@@ -61,7 +66,7 @@ export function Int8Result({ result, download }: Int8ResultProps) {
         </span>
       </div>
       <div className="stat-tiles">
-        <Tile label="Size" value={`${formatBytes(report.sizeBeforeBytes)} → ${formatBytes(report.sizeAfterBytes)}`} sub={`${formatPercent(ratio, 0)} of the FP32 size`} testId="int8-size" />
+        <Tile label="Size" value={formatBytes(report.sizeAfterBytes)} sub={`from ${formatBytes(report.sizeBeforeBytes)}: ${formatPercent(ratio, 0)} of the FP32 size`} testId="int8-size" />
         <Tile label="SQNR vs FP32" value={formatDb(c.sqnrDb)} sub="output signal to error; higher is better, above 20 dB is usually fine" testId="int8-sqnr" />
         <Tile
           label={pixel ? 'Pixel agreement' : 'Top-1 agreement'}
@@ -77,8 +82,8 @@ export function Int8Result({ result, download }: Int8ResultProps) {
 
       {report.warnings.length > 0 && (
         <ul className="notice notice-amber int8-warnings" data-testid="int8-warnings">
-          {report.warnings.map((w) => (
-            <li key={w}>{w}</li>
+          {report.warnings.map((w, i) => (
+            <li key={`${i}-${w}`}>{w}</li>
           ))}
         </ul>
       )}
@@ -96,7 +101,7 @@ export function Int8Result({ result, download }: Int8ResultProps) {
           <>
             <dt>Calibration</dt>
             <dd data-testid="int8-calibration" data-images={cal.images} data-images-per-second={cal.imagesPerSecond}>
-              {formatInt(cal.images)} {source.kind === 'demo' ? 'demo images' : what} of {formatInt(source.kind === 'none' ? cal.available : source.count)} in {formatMs(cal.elapsedMs)} ·{' '}
+              {formatInt(cal.images)} {source.kind === 'demo' ? 'demo images' : what} of {formatInt(source.kind === 'none' ? cal.available : source.count)} in {formatDuration(cal.elapsedMs)} ·{' '}
               {cal.imagesPerSecond.toFixed(1)} {what} per second
             </dd>
           </>
@@ -105,7 +110,7 @@ export function Int8Result({ result, download }: Int8ResultProps) {
         <dd data-testid="int8-quantized" data-count={report.quantizedNodes.length}>
           {formatInt(report.quantizedNodes.length)} {report.quantizedNodes.length === 1 ? 'node' : 'nodes'}
           {quantizedOps.length > 0 && ` (${quantizedOps.join(', ')})`}
-          {report.skippedNodes.length > 0 ? `; ${formatInt(report.skippedNodes.length)} kept in float (listed below)` : '; none of the quantizable ones was left out'}
+          {report.skippedNodes.length > 0 ? `; ${formatInt(report.skippedNodes.length)} quantizable ${report.skippedNodes.length === 1 ? 'node stays' : 'nodes stay'} in float (listed below)` : '; every quantizable node became integer'}
         </dd>
         {floatOps.length > 0 && (
           <>

@@ -35,7 +35,7 @@ export const INT8_METHOD_WORDS = {
 
 /** Measured with onnxruntime-web 1.30 here (../shared/docs/architecture.md): QDQ INT8 against FP32 on WebAssembly. */
 export const WASM_INT8_SPEED_NOTE =
-  'Smaller is certain, faster is not: on this CPU path (WebAssembly) INT8 ran at 0.81x the FP32 speed on SqueezeNet and 0.66x on MobileNet-style models, but 2.1x on a plain 3x3 CNN. Measure it before you switch.';
+  'Smaller is certain, faster is not: plain INT8 models made by other tools have run at 0.66–0.81x the FP32 speed on WebAssembly for SqueezeNet- and MobileNet-style networks (2.1x on a plain 3x3 CNN). Measure it before you switch.';
 
 /** Short names of the quantization formats a model card can report. */
 export const QUANT_FORMAT_WORDS: Record<string, string> = {
