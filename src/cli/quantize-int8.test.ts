@@ -104,7 +104,7 @@ describe.skipIf(!hasData)('quantbench quantize --precision int8 on the shared mo
     const r = json.report;
     expect(r.mode).toBe('static');
     expect(r.preset).toBe('performance');
-    expect(r.method).toBe('minmax');
+    expect(r.method).toBe('mse');
     expect(r.calibration!.images).toBe(32);
     expect(r.calibration!.available).toBe(100);
     expect(r.check.heldOut).toBe(true);

@@ -41,7 +41,7 @@ INT8 options:
                          ${Object.keys(PRESETS).join(', ')}
   --mode M               auto (default: dynamic for transformer-like models, else static), static,
                          dynamic
-  --calibration M        Static: minmax (default), percentile, entropy or mse
+  --calibration M        Static: mse (default: the clipping range with the least expected error), minmax, percentile or entropy
   --preset P             Static: performance (symmetric activations; default for CNNs) or mixed
                          (asymmetric activations; default for transformers)
   --model-type T         Static: auto (default), cnn or transformer

@@ -28,7 +28,7 @@ export interface Int8Options {
   preset?: ActivationPreset;
   /** Static only. 'auto' (default) detects transformer-like models. */
   modelType?: ModelType | 'auto';
-  /** Static only. Default 'minmax' (see DEFAULT_METHOD). */
+  /** Static only. Default 'mse' (see DEFAULT_METHOD). */
   calibration?: CalibrationMethod;
   movingAverage?: number;
   percentile?: number;
@@ -42,8 +42,11 @@ export interface Int8Options {
   biasCorrection?: boolean;
 }
 
-/** Calibration method used when none is chosen. */
-export const DEFAULT_METHOD: CalibrationMethod = 'minmax';
+/**
+ * Calibration method used when none is chosen: MSE-optimal clipping gave the best held-out SQNR of the four methods
+ * on ResNet20, SqueezeNet and DeepLabV3 (with bias correction), see the issue #4 note.
+ */
+export const DEFAULT_METHOD: CalibrationMethod = 'mse';
 export const DEFAULT_SUBSET = 300;
 /** Fewer calibration images than this get a warning. */
 export const FEW_CALIBRATION_IMAGES = 50;

@@ -72,7 +72,7 @@ describe('INT8 slice helpers', () => {
     expect(int8FileName('squeezenet1.1-7-fp32-upcast.onnx')).toBe('squeezenet1.1-7-fp32-upcast-int8.onnx');
     expect(int8FileName('Model.ONNX')).toBe('Model-int8.onnx');
     expect(splitList(' conv1 , ,fc ')).toEqual(['conv1', 'fc']);
-    expect(toEngineOptions(INT8_DEFAULTS)).toEqual({ mode: 'auto', preset: 'performance', calibration: 'minmax', perChannel: true, subset: 300 });
+    expect(toEngineOptions(INT8_DEFAULTS)).toEqual({ mode: 'auto', preset: 'performance', calibration: 'mse', perChannel: true, subset: 300 });
     expect(toEngineOptions({ ...INT8_DEFAULTS, excludeOpTypes: ['Gemm'] }).excludeOpTypes).toEqual(['Gemm']);
   });
 

@@ -24,14 +24,14 @@ export type Int8Choices = Required<Pick<Int8Options, 'mode' | 'preset' | 'calibr
 };
 
 /**
- * The panel's defaults. They mirror pipeline/int8 (DEFAULT_METHOD 'minmax', DEFAULT_SUBSET 300, per-channel on;
+ * The panel's defaults. They mirror pipeline/int8 (DEFAULT_METHOD 'mse', DEFAULT_SUBSET 300, per-channel on;
  * int8-slice.test.ts checks they agree): state may not import the pipeline's values, which would pull the whole
  * quantizer into the page's first bundle.
  */
 export const INT8_DEFAULTS: Int8Choices = {
   mode: 'auto',
   preset: 'performance',
-  calibration: 'minmax' satisfies CalibrationMethod,
+  calibration: 'mse' satisfies CalibrationMethod,
   perChannel: true,
   subset: 300,
   excludeNodes: [],
