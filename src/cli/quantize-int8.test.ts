@@ -199,6 +199,7 @@ describe.skipIf(!hasData)('quantbench quantize --precision int8 on the shared mo
     expect(run.err.split('\n').filter(Boolean)).toEqual([
       'Preparing the model…',
       'Calibrating on 24 images…',
+      'Correcting biases on 24 images…',
       'Inserting QuantizeLinear/DequantizeLinear…',
       'Checking the INT8 model against FP32 on 8 inputs…',
       'Measuring the error of each quantized layer on 4 inputs…',
