@@ -16,7 +16,7 @@ test('the demo model is quantized to INT8 with its built-in images', async ({ ap
   await app.expectCardFor('shapes-cnn.onnx');
   const panel = page.getByTestId('int8-panel');
   await expect(panel.getByTestId('int8-source')).toContainText("the demo's 48 built-in images");
-  await expect(panel.getByTestId('int8-method')).toHaveValue('minmax');
+  await expect(panel.getByTestId('int8-method')).toHaveValue('mse');
   await panel.getByTestId('int8-button').click();
   const result = panel.getByTestId('int8-result');
   await expect(result).toBeVisible({ timeout: 60_000 });

@@ -69,9 +69,8 @@ describe.skipIf(!hasData)('INT8 held-out quality vs the peer (ONNX Runtime quant
     expect(ev.images).toBe(1300);
     expect(ev.top1! * 100).toBeGreaterThanOrEqual(70.0 - 0.3);
     expect(f.sqnrDb).toBeGreaterThanOrEqual(22.1);
-    // The peer reaches 97.0% agreement here; we measured 96.9% (40 of 1,300 images differ, the peer 39) with a
-    // higher SQNR and top-1 (70.08%). Held at 96.5% so a regression of a few images shows.
-    expect(f.top1Agreement).toBeGreaterThanOrEqual(0.965);
+    // The peer reaches 97.0% agreement here; we measured 97.46% (33 of 1,300 images differ).
+    expect(f.top1Agreement).toBeGreaterThanOrEqual(0.97);
     await independentChecks(out, 'data_0', [1, 3, 224, 224]);
   }, 600_000);
 
