@@ -3,7 +3,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PRESETS } from '../data/presets';
-import type { PresetId, PreprocessRecipe } from '../data/types';
 import { checkModelSize } from '../onnx/model-io';
 import type { ModelCard } from '../onnx/summary';
 import { evaluateFolder, type EvaluateFolderOptions } from '../pipeline/evaluate-node';
@@ -12,6 +11,7 @@ import { toQbError } from '../shared/errors';
 import { formatCard } from './format-card';
 import { formatReport } from './format-report';
 import { runQuantize } from './quantize';
+import { resolvePreprocess } from './recipe';
 
 const USAGE = `Usage: quantbench <command> [options]
 
@@ -207,53 +207,6 @@ function parseEvaluateArgs(args: readonly string[]): EvaluateArgs {
   if (reference !== undefined) options.reference = reference;
   if (limit !== undefined) options.limit = limit;
   return preprocess !== undefined ? { options, preprocess, json } : { options, json };
-}
-
-const RESIZE_MODES = ['stretch', 'shorter-side-crop', 'letterbox'];
-
-/**
- * Checks a recipe read from JSON and lists every problem in one message.
- * @throws Error naming the file and the fields to fix.
- */
-function checkRecipe(value: unknown, file: string): PreprocessRecipe {
-  const r = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  const wrong: string[] = [];
-  const posInt = (k: string): void => {
-    if (!Number.isSafeInteger(r[k]) || (r[k] as number) <= 0) wrong.push(`"${k}" must be a whole number of pixels above zero`);
-  };
-  const triple = (k: string, nonZero: boolean): void => {
-    const v = r[k];
-    if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && (!nonZero || x !== 0))) {
-      wrong.push(`"${k}" must be 3 numbers${nonZero ? ', none of them 0' : ''} (one per channel, in the model's channel order)`);
-    }
-  };
-  posInt('width');
-  posInt('height');
-  if (!RESIZE_MODES.includes(r.resize as string)) wrong.push(`"resize" must be one of ${RESIZE_MODES.join(', ')}`);
-  if (r.resize === 'shorter-side-crop' && r.resizeShorterTo !== undefined) posInt('resizeShorterTo');
-  if (r.layout !== 'NCHW' && r.layout !== 'NHWC') wrong.push('"layout" must be NCHW or NHWC');
-  if (r.channelOrder !== 'RGB' && r.channelOrder !== 'BGR') wrong.push('"channelOrder" must be RGB or BGR');
-  if (typeof r.scale !== 'number' || !Number.isFinite(r.scale)) wrong.push('"scale" must be a number (1/255 = 0.00392156862745098)');
-  triple('mean', false);
-  triple('std', true);
-  if (wrong.length > 0) throw new Error(`${file} is not a usable preprocessing recipe: ${wrong.join('; ')}.`);
-  return r as unknown as PreprocessRecipe;
-}
-
-/** A preset id as it is, or a recipe read from a JSON file. */
-async function resolvePreprocess(value: string): Promise<PresetId | PreprocessRecipe> {
-  if (Object.hasOwn(PRESETS, value)) return value as PresetId;
-  const s = await stat(value).catch(() => undefined);
-  if (s === undefined || !s.isFile()) {
-    throw new Error(`--preprocess "${value}" is neither a preset (${Object.keys(PRESETS).join(', ')}) nor a recipe file.`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(value, 'utf8'));
-  } catch (e) {
-    throw new Error(`${value} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-  return checkRecipe(parsed, value);
 }
 
 /** JSON with infinite SQNR kept readable ("Infinity") instead of JSON.stringify's null. */
