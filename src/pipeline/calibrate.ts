@@ -119,6 +119,8 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrateRes
           runner = await options.makeRunner(encodeModel(calibrationModel(options.model, options.tensors, 'full', strides)));
         }
       }
+      // Stop before pulling another input: with a decoding source that would decode one image for nothing.
+      if (images >= options.limit) break;
     }
   } finally {
     await runner.release?.();

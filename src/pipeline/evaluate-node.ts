@@ -41,6 +41,8 @@ export interface EvaluateFolderOptions {
   preprocess?: PresetId | PreprocessRecipe;
   /** Evaluate only the first N images (or tensor samples) in path order (labels are still matched over the whole folder). */
   limit?: number;
+  /** Skip the first N images (or tensor samples) in path order before `limit` applies; skipped images are not decoded. */
+  offset?: number;
   onStep?: (done: number, total: number) => void;
 }
 
@@ -196,19 +198,21 @@ async function prepareTensors(options: Omit<EvaluateFolderOptions, 'model'>, fol
   scan.requireSamples();
   const labels = await labelsFor(names, sorted.labelFiles, folder, options.labels ?? [], card);
   problems.push(...labels.problems);
+  const offset = Math.max(0, options.offset ?? 0);
   const limit = options.limit !== undefined ? Math.max(0, options.limit) : names.length;
   async function* items(): AsyncGenerator<EvalItem> {
     const reader = new TensorFileReader(input);
     let n = 0;
     for (const path of usable) {
       for (const x of reader.read(new Uint8Array(await readFile(join(folder, path))), path)) {
-        if (n++ >= limit) return;
+        if (n++ < offset) continue;
+        if (n > offset + limit) return;
         yield { name: x.name, input: { data: x.data, dims: x.dims }, label: labels.byName.get(x.name) ?? -1 };
       }
     }
   }
   return {
-    inputKind: 'tensors', items: items(), total: Math.min(limit, names.length), problems, mapping: labels.mapping, labelSource: labels.source, classList: labels.classList,
+    inputKind: 'tensors', items: items(), total: Math.max(0, Math.min(limit, names.length - offset)), problems, mapping: labels.mapping, labelSource: labels.source, classList: labels.classList,
     presetId: null, recipe: null, presetReason: `Tensors fed as they are to the model's input "${input.name}": no preprocessing.`, random: null, input, lateProblems: () => [],
   };
 }
@@ -236,7 +240,8 @@ async function prepareImages(options: Omit<EvaluateFolderOptions, 'model'>, fold
     presetReason = 'Recipe given by hand.';
   }
 
-  const chosen = options.limit !== undefined ? sorted.images.slice(0, Math.max(0, options.limit)) : sorted.images;
+  const offset = Math.max(0, options.offset ?? 0);
+  const chosen = sorted.images.slice(offset, options.limit !== undefined ? offset + Math.max(0, options.limit) : undefined);
   const badImages: string[] = [];
   const dims = recipeDims(recipe);
   async function* items(): AsyncGenerator<EvalItem> {

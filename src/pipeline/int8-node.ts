@@ -33,11 +33,9 @@ async function* tensorsOf(items: Prepared['items']): AsyncGenerator<FloatTensor>
   for await (const item of items) yield item.input;
 }
 
-async function collect(items: Prepared['items'], skip: number, count: number): Promise<FloatTensor[]> {
+async function collect(items: Prepared['items'], count: number): Promise<FloatTensor[]> {
   const out: FloatTensor[] = [];
-  let i = 0;
   for await (const item of items) {
-    if (i++ < skip) continue;
     out.push(item.input);
     if (out.length >= count) break;
   }
@@ -62,10 +60,10 @@ export async function quantizeFolder(o: QuantizeFolderOptions): Promise<Quantize
     calibration = { inputs: tensorsOf(prepared.items), total: prepared.total };
     if (o.validationImages !== undefined) {
       const v = await prepareDataset({ images: o.validationImages, preprocess: o.preprocess, limit: CHECK_INPUTS }, model.card);
-      validation = await collect(v.items, 0, CHECK_INPUTS);
+      validation = await collect(v.items, CHECK_INPUTS);
     } else if (prepared.total > subset) {
-      const again = await prepareDataset({ images: o.images, preprocess: o.preprocess }, model.card);
-      validation = await collect(again.items, subset, CHECK_INPUTS);
+      const heldOut = await prepareDataset({ images: o.images, preprocess: o.preprocess, offset: subset, limit: CHECK_INPUTS }, model.card);
+      validation = await collect(heldOut.items, CHECK_INPUTS);
     }
   } else {
     const input = feedableInput(model.card.inputs, 'random inputs');

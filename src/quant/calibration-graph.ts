@@ -1,10 +1,10 @@
 // The calibration model: a copy of the float model whose planned activation tensors come out as extra outputs,
 // either whole (histogram methods) or reduced in the graph to one min and one max per image (MinMax: a few bytes
 // leave the runtime per tensor instead of the whole activation).
-import { clone, create } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { node, valueInfo } from '../onnx/build';
 import { DataType } from '../onnx/dtypes';
-import { ModelProtoSchema, TypeProto_TensorSchema, TypeProtoSchema, ValueInfoProtoSchema, type ModelProto, type TensorProto } from '../onnx/proto/onnx_pb';
+import { TypeProto_TensorSchema, TypeProtoSchema, ValueInfoProtoSchema, type GraphProto, type ModelProto, type TensorProto } from '../onnx/proto/onnx_pb';
 import { makeTensor } from '../onnx/tensor-data';
 
 /** Output names of the in-graph reductions of `tensor`. */
@@ -16,7 +16,7 @@ export function reductionOutputs(tensor: string): { min: string; max: string } {
  * Copies `model` with `tensors` exposed: mode 'full' adds each tensor as a graph output (float32, shape left
  * open), or for tensors with a `strides` entry > 1 every stride-th value plus in-graph min and max; mode 'minmax' adds ReduceMin/ReduceMax (keepdims=0, all axes) per tensor and outputs the two scalars
  * (names from reductionOutputs). Graph inputs among `tensors` are skipped: the caller observes its own feed.
- * Existing outputs are kept first, so the model's first output is unchanged.
+ * Existing outputs are kept first, so the model's first output is unchanged. `model` itself is not modified.
  */
 /** Output name of the strided sample of `tensor` (see calibrationModel's `strides`). */
 export function sampleOutput(tensor: string): string {
@@ -24,8 +24,10 @@ export function sampleOutput(tensor: string): string {
 }
 
 export function calibrationModel(model: ModelProto, tensors: readonly string[], mode: 'full' | 'minmax', strides?: ReadonlyMap<string, number>): ModelProto {
-  const out = clone(ModelProtoSchema, model);
-  const graph = out.graph!;
+  // A shallow copy: only the node, output and initializer lists grow, so the weights (raw_data) are shared with
+  // `model` instead of copied — calibration and the layer report build up to four of these per job.
+  const graph: GraphProto = { ...model.graph!, node: [...model.graph!.node], output: [...model.graph!.output], initializer: [...model.graph!.initializer] };
+  const out: ModelProto = { ...model, graph };
   const inputs = new Set(graph.input.map((i) => i.name));
   const outputs = new Set(graph.output.map((o) => o.name));
   for (const t of tensors) {
