@@ -24,6 +24,15 @@ export type Progress =
   | { stage: 'validate'; done: number; total: number }
   | { stage: 'layer-report'; done: number; total: number }
   | { stage: 'bias-correction'; done: number; total: number }
+  // Benchmark (workers/bench-api.ts).
+  | { stage: 'cold-start' }
+  | { stage: 'warm-up'; done: number; total: number }
+  | { stage: 'timed'; done: number; total: number }
+  | { stage: 'sweep'; done: number; total: number }
+  | { stage: 'size' }
+  // Runtime-aware INT8 (pipeline/int8-speed): profiling models per node, then timing candidates.
+  | { stage: 'speed-profile'; done: number; total: number }
+  | { stage: 'speed-candidates'; done: number; total: number }
   | { stage: 'done' };
 
 export type ProgressStage = Progress['stage'];
@@ -51,6 +60,13 @@ export const STAGE_LABEL: Record<ProgressStage, string> = {
   validate: 'Checking the INT8 model against FP32',
   'layer-report': 'Measuring the error of each layer',
   'bias-correction': 'Correcting biases for the rounding shift',
+  'cold-start': 'Cold start: creating the session and the first run',
+  'warm-up': 'Warming up until timings settle',
+  timed: 'Timing runs',
+  sweep: 'Trying batch sizes',
+  size: 'Measuring file and download size',
+  'speed-profile': 'Timing every layer in FP32 and INT8 on this device',
+  'speed-candidates': 'Timing INT8 layouts against FP32',
   done: 'Done',
 };
 

@@ -1,0 +1,30 @@
+// Typed API of the benchmark worker. It runs alone (the state layer starts no other job meanwhile), and a worker
+// serves one thread count: onnxruntime-web fixes its threads at start-up, so the client respawns it to change them.
+import type { BatchSweep, BenchOptions, BenchRun, ModelSize } from '../src/runtime/bench-types';
+import type { CancellableApi } from './client';
+import type { ProgressSink } from './progress';
+
+export interface BenchRequest {
+  /** The .onnx file first, then its external-data files. */
+  model: File[];
+  options: BenchOptions;
+  /** Also sweep batch sizes (free batch dimension only): these sizes, at a shorter time budget each. */
+  sweep?: { batches: number[]; latencyLimitMs: number };
+}
+
+export interface BenchResult {
+  run: BenchRun;
+  sweep: BatchSweep | null;
+  size: ModelSize;
+}
+
+export interface BenchApi extends CancellableApi {
+  /** Loads onnxruntime-web with this many threads (the first call wins; later calls with another count throw). */
+  init(threads: number): Promise<{ threads: number }>;
+  /**
+   * Benchmarks the model: cold start, warm-up until stable, timed runs for the time budget, optional batch sweep,
+   * and its size. Progress stages: 'cold-start', 'warm-up', 'timed', 'sweep', 'size'.
+   * @throws QbError: unreadable model, unsupported op, no WebGPU, cancelled.
+   */
+  bench(jobId: string, request: BenchRequest, onProgress: ProgressSink): Promise<BenchResult>;
+}
