@@ -2,6 +2,7 @@
 // Each worker loads exactly one ORT build: the CPU-only wasm build by default, the WebGPU build only in the GPU worker.
 import type * as Ort from 'onnxruntime-web';
 import { installOrtLogCapture } from './ort-log';
+import { installProfileCapture } from './profile';
 
 export type OrtModule = typeof Ort;
 
@@ -42,6 +43,8 @@ export function preferredThreads(): number {
  * machine, and later changes are ignored.
  */
 export function loadOrt(numThreads = preferredThreads()): Promise<OrtModule> {
+  // The wasm module binds console.log when it starts; per-node profiles are read through it (profile.ts).
+  if (loaded === undefined) installProfileCapture();
   loaded ??= (build === 'webgpu' ? loadWebGpuBuild() : import('onnxruntime-web/wasm')).then((ort) => {
     ort.env.wasm.numThreads = numThreads;
     // Our own workers already keep ORT off the UI thread; ORT's proxy worker would add a copy per run.

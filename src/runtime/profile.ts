@@ -1,0 +1,158 @@
+// Per-node timing from onnxruntime-web's own profiler: which kernels a model runs after ORT's graph optimisations
+// (FusedConv, QLinearConv, ...) and how long each takes on this device. The runtime-aware INT8 search reads it.
+import { QbError } from '../shared/errors';
+import { loadOrt } from './ort';
+
+/** One node of the optimised graph ORT ran (fused nodes keep the name of the node they grew from). */
+export interface NodeTiming {
+  /** ORT's node name, without the "_token_N" suffix its layout transformer appends. */
+  name: string;
+  /** Kernel ORT ran, e.g. 'FusedConv', 'QLinearConv', 'DequantizeLinear'. */
+  opType: string;
+  /** Median kernel time over the profiled runs (first runs excluded), microseconds. */
+  medianUs: number;
+  /** Elements of the node's first output. */
+  outputElements: number;
+  /** Element type of its first input ('float', 'uint8', …; '' when unknown). */
+  inputType: string;
+}
+
+export interface ModelProfile {
+  nodes: NodeTiming[];
+  /** Median of the profiled runs' wall time (ORT's model_run events), microseconds. */
+  runUs: number;
+  runs: number;
+}
+
+// The wasm module prints the profile (a JSON array of trace events) through its `out` function when profiling
+// ends: console.log in browsers, bound when the module starts, and fs.writeSync(1, …) in Node. The capture must
+// therefore be installed before onnxruntime-web's wasm module loads (loadOrt does it).
+let collector: string[] | null = null;
+let installed = false;
+
+/** Routes the wasm module's stdout through a filter that collects lines while a profile is being read. Once per realm. */
+export function installProfileCapture(): void {
+  if (installed || typeof console === 'undefined') return;
+  installed = true;
+  const original = console.log.bind(console);
+  console.log = (...args: unknown[]): void => {
+    if (collector !== null) collector.push(args.map(String).join(' '));
+    else original(...args);
+  };
+}
+
+type NodeFs = { writeSync: (fd: number, text: string) => number };
+
+/** In Node the module writes with fs.writeSync(1, …): swap it for the duration of `work`. */
+function withNodeStdout(lines: string[], work: () => void): void {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const fs = proc?.getBuiltinModule?.('fs') as NodeFs | undefined;
+  if (fs === undefined) {
+    work();
+    return;
+  }
+  const original = fs.writeSync;
+  fs.writeSync = ((fd: number, text: unknown, ...rest: unknown[]) => {
+    if (fd === 1 && typeof text === 'string') {
+      lines.push(text);
+      return text.length;
+    }
+    return (original as (...a: unknown[]) => number).call(fs, fd, text, ...rest);
+  }) as NodeFs['writeSync'];
+  try {
+    work();
+  } finally {
+    fs.writeSync = original;
+  }
+}
+
+interface TraceEvent {
+  cat: string;
+  name: string;
+  dur: number;
+  args?: { op_name?: string; output_size?: string; input_type_shape?: Record<string, number[]>[]; output_type_shape?: Record<string, number[]>[] };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/**
+ * Turns ORT's trace events into per-node medians. The first `skipRuns` runs are dropped (allocation, first-touch).
+ * Exported for tests.
+ */
+export function parseProfile(text: string, skipRuns = 2): ModelProfile {
+  const start = text.indexOf('[');
+  const end = text.lastIndexOf(']');
+  if (start < 0 || end < start) throw new QbError('runtime', 'onnxruntime did not write a profile.', text.slice(0, 200));
+  const events = JSON.parse(text.slice(start, end + 1)) as TraceEvent[];
+  const runs: number[] = [];
+  const perNode = new Map<string, { opType: string; durs: number[]; outputElements: number; inputType: string }>();
+  let run = -1;
+  for (const e of events) {
+    if (e.cat === 'Session' && e.name === 'model_run') {
+      runs.push(e.dur);
+      continue;
+    }
+    if (e.cat === 'Session' && e.name === 'SequentialExecutor::Execute') continue;
+    if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
+    // Runs are not marked on node events: a run starts again when the first node reappears.
+    const name = e.name.slice(0, -'_kernel_time'.length).replace(/_token_\d+$/, '');
+    const entry = perNode.get(name);
+    if (entry === undefined) {
+      if (run < 0) run = 0;
+      const outShape = Object.values(e.args?.output_type_shape?.[0] ?? {})[0] ?? [];
+      const inType = Object.keys(e.args?.input_type_shape?.[0] ?? {})[0] ?? '';
+      perNode.set(name, { opType: e.args?.op_name ?? '', durs: [e.dur], outputElements: outShape.reduce((a, b) => a * b, 1), inputType: inType });
+    } else {
+      entry.durs.push(e.dur);
+    }
+  }
+  const nodes: NodeTiming[] = [];
+  for (const [name, r] of perNode) {
+    const kept = r.durs.length > skipRuns ? r.durs.slice(skipRuns) : r.durs;
+    nodes.push({ name, opType: r.opType, medianUs: median(kept), outputElements: r.outputElements, inputType: r.inputType });
+  }
+  const keptRuns = runs.length > skipRuns ? runs.slice(skipRuns) : runs;
+  return { nodes, runUs: median(keptRuns), runs: runs.length };
+}
+
+/**
+ * Runs the model `runs` times (default 12) on the CPU with ORT's profiler on and returns per-node medians.
+ * `feeds` builds the inputs from ORT's module (so this file stays the only place that makes ORT tensors).
+ * @throws QbError('runtime') when ORT fails or writes no profile.
+ */
+export async function profileModel(bytes: Uint8Array, options: { runs?: number } = {}): Promise<ModelProfile> {
+  const ort = await loadOrt();
+  const runs = Math.max(3, options.runs ?? 12);
+  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  try {
+    session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], enableProfiling: true });
+  } catch (err) {
+    throw new QbError('runtime', 'The browser runtime could not load this model for timing.', err instanceof Error ? err.message : String(err));
+  }
+  try {
+    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+    for (const name of session.inputNames) {
+      const meta = session.inputMetadata.find((m) => m.name === name);
+      const shape = meta !== undefined && meta.isTensor ? meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1)) : [1];
+      const type = meta !== undefined && meta.isTensor ? meta.type : 'float32';
+      const count = shape.reduce((a, b) => a * b, 1);
+      if (type === 'float32') feeds[name] = new ort.Tensor('float32', Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37)), shape);
+      else if (type === 'int64') feeds[name] = new ort.Tensor('int64', new BigInt64Array(count), shape);
+      else throw new QbError('unsupported', `Per-layer timing feeds float32 or int64 inputs; input "${name}" is ${type}.`);
+    }
+    for (let i = 0; i < runs; i++) await session.run(feeds);
+    const lines: string[] = [];
+    collector = lines;
+    try {
+      withNodeStdout(lines, () => session.endProfiling());
+    } finally {
+      collector = null;
+    }
+    return parseProfile(lines.join('\n'));
+  } finally {
+    await session.release();
+  }
+}
