@@ -6,6 +6,7 @@ import { runOnDevice } from '../src/pipeline/device-run';
 import { makeFp16Variant } from '../src/pipeline/fp16';
 import { DEFAULT_SUBSET, makeInt8Variant } from '../src/pipeline/int8';
 import { looksTransformerLike } from '../src/quant/dynamic-int8';
+import { cpuSpeedProbe } from '../src/runtime/profile';
 import { ModelSession } from '../src/runtime/session';
 import { pickModelFile } from '../src/shared/files';
 import { int8Inputs } from './int8-inputs';
@@ -94,6 +95,8 @@ export function createOptimizeApi(): OptimizeApi {
           ...(inputs.validation !== undefined ? { validation: inputs.validation } : {}),
           // The original needs its external-data files; the engine's own models hold their weights inline.
           makeRunner: (b) => ModelSession.create(b, b === bytes ? externalData : []),
+          // Layers are timed in this worker: the same onnxruntime-web build and threads the model will run with.
+          speedProbe: cpuSpeedProbe(),
           onProgress: progress,
           checkpoint: () => checkpoint(signal),
         });

@@ -4,6 +4,7 @@ import type { PresetId, PreprocessRecipe } from '../data/types';
 import type { FloatTensor } from '../quant/mixed-precision';
 import { ModelSession } from '../runtime/session';
 import { loadModel, prepareDataset, type Prepared } from './evaluate-node';
+import type { SpeedProbe } from './int8-speed';
 import { CHECK_INPUTS, DEFAULT_SUBSET, makeInt8Variant, type Int8Options, type Int8Progress, type Int8Result } from './int8';
 import { defaultRandomSpec, randomSamples } from '../data/random-inputs';
 import { feedableInput } from '../data/tensor-samples';
@@ -19,6 +20,8 @@ export interface QuantizeFolderOptions {
   onProgress?: (p: Int8Progress) => void;
   /** Called between images; throws to cancel (nothing is returned or written). */
   checkpoint?: () => void | Promise<void>;
+  /** Times models for the runtime-aware INT8 search (e.g. Chromium via cli/browser); none: every layer integer. */
+  speedProbe?: SpeedProbe;
 }
 
 export interface QuantizeFolderResult extends Int8Result {
@@ -76,6 +79,7 @@ export async function quantizeFolder(o: QuantizeFolderOptions): Promise<Quantize
     calibration,
     validation,
     makeRunner,
+    speedProbe: o.speedProbe,
     onProgress: o.onProgress,
     checkpoint: o.checkpoint,
   });

@@ -13,11 +13,12 @@ import type { FloatTensor } from '../quant/mixed-precision';
 import type { CalibrationMethod } from '../quant/observers';
 import { ChannelMeanAccumulator, correctBiases, inputChannelAxis, type ChannelMeans } from '../quant/bias-correction';
 import { activationParams, applyQdq, groupRanges, type QuantizedTensor, type Range } from '../quant/qdq-apply';
-import { nodeName, planQdq, type ActivationPreset, type ModelType, type QdqPlan, type SkippedNode } from '../quant/qdq-plan';
+import { nodeName, planQdq, type ActivationPreset, type ModelType, type QdqOptions, type QdqPlan, type SkippedNode } from '../quant/qdq-plan';
 import { fakeQuantize } from '../quant/qparams';
 import type { Fidelity } from '../data/types';
 import { QbError } from '../shared/errors';
 import { calibrate, type OutputsRunner } from './calibrate';
+import { searchFastLayout, type SpeedProbe, type SpeedProgress, type SpeedReport } from './int8-speed';
 
 export type Int8Mode = 'static' | 'dynamic';
 
@@ -40,6 +41,11 @@ export interface Int8Options {
   subset?: number;
   /** Static only: fold the mean shift quantization adds to each Conv/Gemm output into its bias (default true). */
   biasCorrection?: boolean;
+  /**
+   * Static only. 'auto' (default): when the request has a speed probe, time every layer in FP32 and INT8 on the
+   * device and keep integer only the layers (and borders) that pay off; 'off': every quantizable layer integer.
+   */
+  speed?: 'auto' | 'off';
 }
 
 /**
@@ -57,7 +63,8 @@ export type Int8Progress =
   | { stage: 'bias-correction'; done: number; total: number }
   | { stage: 'quantize' }
   | { stage: 'validate'; done: number; total: number }
-  | { stage: 'layer-report'; done: number; total: number };
+  | { stage: 'layer-report'; done: number; total: number }
+  | SpeedProgress;
 
 export interface Int8Request {
   bytes: Uint8Array;
@@ -70,6 +77,8 @@ export interface Int8Request {
   validation?: readonly FloatTensor[];
   /** Loads a model into a runner (onnxruntime-web ModelSession in the app, CLI and tests). */
   makeRunner: (bytes: Uint8Array) => Promise<OutputsRunner>;
+  /** Times models on the device the INT8 model is for; without it no runtime-aware search runs. */
+  speedProbe?: SpeedProbe;
   onProgress?: (p: Int8Progress) => void;
   checkpoint?: () => void | Promise<void>;
 }
@@ -104,6 +113,8 @@ export interface Int8Report {
   tensors: QuantizedTensor[];
   layers: LayerError[];
   dynamic: DynamicInt8Report | null;
+  /** Runtime-aware search (static INT8 with a speed probe), else null. */
+  speed: SpeedReport | null;
   sizeBeforeBytes: number;
   sizeAfterBytes: number;
   /** The INT8 model's first output against FP32 on the check inputs. */
@@ -231,6 +242,13 @@ async function layerErrors(
   });
 }
 
+/** What the final plan quantizes and keeps in float, with the speed search's choices named as such. */
+function finalNodes(plan: QdqPlan, speed: SpeedReport | null): Pick<Int8Report, 'quantizedNodes' | 'skippedNodes' | 'floatOps'> {
+  const forSpeed = new Set(speed?.chosen === 'runtime-aware' ? speed.floatNodes : []);
+  const skippedNodes = plan.skippedNodes.map((s) => (forSpeed.has(s.name) ? { ...s, reason: `Faster in float on ${speed?.device ?? 'this device'} (measured).` } : s));
+  return { quantizedNodes: plan.quantizedNodes, skippedNodes, floatOps: plan.floatOps };
+}
+
 /** Elements of the model's first input (symbolic dims count as 1). */
 function inputElements(model: ModelProto): number {
   const input = realInputs(model.graph!)[0];
@@ -302,7 +320,8 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
 
   let bytes: Uint8Array;
   let upgraded: { model: ModelProto; report: OpsetUpgradeReport | null };
-  let base: Omit<Int8Report, 'check' | 'layers' | 'sizeBeforeBytes' | 'sizeAfterBytes' | 'warnings' | 'biasCorrected'>;
+  let base: Omit<Int8Report, 'check' | 'layers' | 'sizeBeforeBytes' | 'sizeAfterBytes' | 'warnings' | 'biasCorrected' | 'speed'>;
+  let speed: SpeedReport | null = null;
   let checkInputs: FloatTensor[] = [...(request.validation ?? [])].slice(0, CHECK_INPUTS);
   let heldOut = checkInputs.length > 0;
   let floatModel: ModelProto;
@@ -335,8 +354,14 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     const method = opts.calibration ?? DEFAULT_METHOD;
     upgraded = upgradeIfNeeded(original, perChannel ? 13 : 10);
     floatModel = upgraded.model;
+    // Every node gets its display name as its name, so onnxruntime's per-node profile can be matched to the plan.
+    for (const n of upgraded.model.graph!.node) if (n.name === '') n.name = nodeName(n);
     const qdqOptions = { preset, modelType, perChannel, excludeNodes: opts.excludeNodes, excludeOpTypes: opts.excludeOpTypes };
+    const searchSpeed = request.speedProbe !== undefined && opts.speed !== 'off';
     const plan = planQdq(upgraded.model, qdqOptions);
+    // The speed search may keep an integer layer next to a float one: its output is then quantized too, so
+    // calibrate those tensors as well.
+    const calPlan = searchSpeed ? planQdq(upgraded.model, { ...qdqOptions, keepOutputsQuantized: true }) : plan;
     if (plan.quantizedNodes.length === 0 || plan.tensors.length === 0) {
       const why = plan.skippedNodes.length > 0 ? ` ${plan.skippedNodes.slice(0, 3).map((s) => `${s.name}: ${s.reason}`).join(' ')}` : '';
       throw new QbError('unsupported', `Nothing in this model can be quantized to INT8 statically (no Conv, MatMul or Gemm with float inputs).${why}`);
@@ -347,8 +372,8 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     const limit = Math.min(opts.subset ?? DEFAULT_SUBSET, request.calibration.total);
     const cal = await calibrate({
       model: upgraded.model,
-      tensors: plan.tensors,
-      graphInputs: plan.graphInputs,
+      tensors: calPlan.tensors,
+      graphInputs: calPlan.graphInputs,
       observer: { method, movingAverage: opts.movingAverage, percentile: opts.percentile },
       inputs: request.calibration.inputs,
       limit,
@@ -374,20 +399,46 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
       bytesHeld += obs.bytesHeld;
       if (obs.nonFinite > 0) warnings.push(`Tensor "${t}" had ${obs.nonFinite} NaN or infinite values during calibration; they were ignored.`);
     }
-    let toQuantize = upgraded.model;
-    let finalPlan = plan;
+    let means: Map<string, ChannelMeans> | null = null;
     if (opts.biasCorrection !== false && cal.kept.length > 0) {
       request.onProgress?.({ stage: 'bias-correction', done: 0, total: cal.kept.length });
-      const means = await channelMeans(upgraded.model, plan, groupRanges(plan, ranges), preset, cal.kept, request);
-      const corrected = correctBiases(upgraded.model, plan, means, perChannel);
-      toQuantize = corrected.model;
-      finalPlan = planQdq(toQuantize, qdqOptions);
-      biasCorrected = corrected.report.corrected.length;
+      means = await channelMeans(upgraded.model, plan, groupRanges(plan, ranges), preset, cal.kept, request);
     }
+    // One INT8 model for a plan: biases corrected only for the layers that become integer.
+    const build = (options: QdqOptions): { applied: ReturnType<typeof applyQdq>; corrected: number } => {
+      const p = planQdq(upgraded.model, options);
+      if (means === null) return { applied: applyQdq(upgraded.model, p, ranges, { preset, perChannel }), corrected: 0 };
+      const corrected = correctBiases(upgraded.model, p, means, perChannel);
+      return { applied: applyQdq(corrected.model, planQdq(corrected.model, options), ranges, { preset, perChannel }), corrected: corrected.report.corrected.length };
+    };
     request.onProgress?.({ stage: 'quantize' });
-    const applied = applyQdq(toQuantize, finalPlan, ranges, { preset, perChannel });
+    let made = build(qdqOptions);
+    let finalOptions: QdqOptions = qdqOptions;
+    bytes = encodeModel(made.applied.model);
+    if (searchSpeed) {
+      const userExcluded = opts.excludeNodes ?? [];
+      const speedOptions = (floatNodes: readonly string[]): QdqOptions => ({ ...qdqOptions, excludeNodes: [...userExcluded, ...floatNodes], keepOutputsQuantized: true });
+      const found = await searchFastLayout({
+        graph: upgraded.model.graph!,
+        candidates: plan.quantizedNodes.map((n) => n.name),
+        fp32Bytes: floatBytes,
+        fp32NamedBytes: encodeModel(upgraded.model),
+        plainBytes: bytes,
+        build: (floatNodes) => encodeModel(build(speedOptions(floatNodes)).applied.model),
+        probe: request.speedProbe!,
+        onProgress: request.onProgress,
+        checkpoint: request.checkpoint,
+      });
+      speed = found.report;
+      if (found.report.chosen === 'runtime-aware') {
+        made = build(speedOptions(found.report.floatNodes));
+        bytes = found.bytes;
+        finalOptions = speedOptions(found.report.floatNodes);
+      }
+    }
+    biasCorrected = made.corrected;
+    const applied = made.applied;
     int8Model = applied.model;
-    bytes = encodeModel(applied.model);
     const producers = new Map<string, string>();
     for (const t of plan.graphInputs) producers.set(t, 'input');
     for (const n of upgraded.model.graph!.node) for (const o of n.output) producers.set(o, n.opType);
@@ -395,7 +446,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     base = {
       mode, preset, modelType, method, perChannel, opsetUpgrade: upgraded.report,
       calibration: { images: cal.images, available: request.calibration.total, elapsedMs: cal.elapsedMs, runMs: cal.runMs, imagesPerSecond: (1000 * cal.images) / Math.max(1e-9, cal.elapsedMs), bytesHeld },
-      quantizedNodes: plan.quantizedNodes, skippedNodes: plan.skippedNodes, floatOps: plan.floatOps, tensors: applied.tensors, dynamic: null,
+      ...finalNodes(planQdq(upgraded.model, finalOptions), speed), tensors: applied.tensors, dynamic: null,
     };
   }
 
@@ -426,6 +477,6 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
   const layers = layerPlan === null ? [] : await layerErrors(floatModel, int8Model, layerPlan.tensors, layerPlan.producers, layerPlan.preset, checkInputs.slice(0, LAYER_INPUTS), request);
   return {
     bytes,
-    report: { ...base, biasCorrected, warnings, layers, sizeBeforeBytes, sizeAfterBytes: bytes.length, check },
+    report: { ...base, biasCorrected, warnings, layers, speed, sizeBeforeBytes, sizeAfterBytes: bytes.length, check },
   };
 }

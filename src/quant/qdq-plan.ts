@@ -26,6 +26,12 @@ export interface QdqOptions {
   excludeOpTypes?: readonly string[];
   /** Concat inputs and output share one scale so the runtime concatenates integers directly (default true). */
   shareConcatScales?: boolean;
+  /**
+   * Quantize the outputs of integer nodes even when only float ops read them (default false). onnxruntime fuses a
+   * Conv into an integer kernel only when its output is quantized too: the runtime-aware INT8 search keeps a
+   * fast Conv integer next to a float neighbour this way (the neighbour reads it through a DequantizeLinear).
+   */
+  keepOutputsQuantized?: boolean;
 }
 
 /** A node left in float, and why, in plain words. */
@@ -290,7 +296,11 @@ export function planQdq(model: ModelProto, options: QdqOptions = {}): QdqPlan {
       feedsInteger.set(t, cs.some((c) => reads(c, t) || c.output.some((o) => feedsInteger.get(o) === true)));
     }
   }
-  for (const t of [...marked]) if (feedsInteger.get(t) !== true) marked.delete(t);
+  const integerOutput = (t: string): boolean => {
+    const p = producer.get(t);
+    return p !== undefined && quantized.has(p) && !SHARED.has(p.opType);
+  };
+  for (const t of [...marked]) if (feedsInteger.get(t) !== true && !(options.keepOutputsQuantized === true && integerOutput(t))) marked.delete(t);
 
   // 4. Scale sharing across data-movement ops.
   const groups = new Groups();

@@ -89,7 +89,6 @@ export function parseProfile(text: string, skipRuns = 2): ModelProfile {
   const events = JSON.parse(text.slice(start, end + 1)) as TraceEvent[];
   const runs: number[] = [];
   const perNode = new Map<string, { opType: string; durs: number[]; outputElements: number; inputType: string }>();
-  let run = -1;
   for (const e of events) {
     if (e.cat === 'Session' && e.name === 'model_run') {
       runs.push(e.dur);
@@ -97,11 +96,10 @@ export function parseProfile(text: string, skipRuns = 2): ModelProfile {
     }
     if (e.cat === 'Session' && e.name === 'SequentialExecutor::Execute') continue;
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
-    // Runs are not marked on node events: a run starts again when the first node reappears.
+    // Node events carry no run number: each node's durations are collected in run order.
     const name = e.name.slice(0, -'_kernel_time'.length).replace(/_token_\d+$/, '');
     const entry = perNode.get(name);
     if (entry === undefined) {
-      if (run < 0) run = 0;
       const outShape = Object.values(e.args?.output_type_shape?.[0] ?? {})[0] ?? [];
       const inType = Object.keys(e.args?.input_type_shape?.[0] ?? {})[0] ?? '';
       perNode.set(name, { opType: e.args?.op_name ?? '', durs: [e.dur], outputElements: outShape.reduce((a, b) => a * b, 1), inputType: inType });
@@ -116,6 +114,24 @@ export function parseProfile(text: string, skipRuns = 2): ModelProfile {
   }
   const keptRuns = runs.length > skipRuns ? runs.slice(skipRuns) : runs;
   return { nodes, runUs: median(keptRuns), runs: runs.length };
+}
+
+type Ort = Awaited<ReturnType<typeof loadOrt>>;
+type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
+
+/** Deterministic inputs for every graph input (symbolic dims 1): float32 waves, int64 zeros. */
+function makeFeeds(ort: Ort, session: Session): Record<string, InstanceType<Ort['Tensor']>> {
+  const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
+  for (const name of session.inputNames) {
+    const meta = session.inputMetadata.find((m) => m.name === name);
+    const shape = meta !== undefined && meta.isTensor ? meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1)) : [1];
+    const type = meta !== undefined && meta.isTensor ? meta.type : 'float32';
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (type === 'float32') feeds[name] = new ort.Tensor('float32', Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37)), shape);
+    else if (type === 'int64') feeds[name] = new ort.Tensor('int64', new BigInt64Array(count), shape);
+    else throw new QbError('unsupported', `Per-layer timing feeds float32 or int64 inputs; input "${name}" is ${type}.`);
+  }
+  return feeds;
 }
 
 /**
@@ -133,16 +149,7 @@ export async function profileModel(bytes: Uint8Array, options: { runs?: number }
     throw new QbError('runtime', 'The browser runtime could not load this model for timing.', err instanceof Error ? err.message : String(err));
   }
   try {
-    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-    for (const name of session.inputNames) {
-      const meta = session.inputMetadata.find((m) => m.name === name);
-      const shape = meta !== undefined && meta.isTensor ? meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1)) : [1];
-      const type = meta !== undefined && meta.isTensor ? meta.type : 'float32';
-      const count = shape.reduce((a, b) => a * b, 1);
-      if (type === 'float32') feeds[name] = new ort.Tensor('float32', Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37)), shape);
-      else if (type === 'int64') feeds[name] = new ort.Tensor('int64', new BigInt64Array(count), shape);
-      else throw new QbError('unsupported', `Per-layer timing feeds float32 or int64 inputs; input "${name}" is ${type}.`);
-    }
+    const feeds = makeFeeds(ort, session);
     for (let i = 0; i < runs; i++) await session.run(feeds);
     const lines: string[] = [];
     collector = lines;
@@ -155,4 +162,51 @@ export async function profileModel(bytes: Uint8Array, options: { runs?: number }
   } finally {
     await session.release();
   }
+}
+
+/**
+ * Median latency of one CPU inference of the model, ms: a few warm-up runs, then runs until `budgetMs` has passed
+ * (at least `minRuns`). Inputs as profileModel. Used to compare candidate INT8 layouts, not as a benchmark result.
+ */
+export async function timeModelMs(bytes: Uint8Array, options: { budgetMs?: number; minRuns?: number; warmupRuns?: number } = {}): Promise<number> {
+  const ort = await loadOrt();
+  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  try {
+    session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  } catch (err) {
+    throw new QbError('runtime', 'The browser runtime could not load this model for timing.', err instanceof Error ? err.message : String(err));
+  }
+  try {
+    const feeds = makeFeeds(ort, session);
+    for (let i = 0; i < (options.warmupRuns ?? 3); i++) await session.run(feeds);
+    const budgetMs = options.budgetMs ?? 800;
+    const minRuns = options.minRuns ?? 5;
+    const samples: number[] = [];
+    const start = performance.now();
+    while (samples.length < minRuns || performance.now() - start < budgetMs) {
+      const t = performance.now();
+      await session.run(feeds);
+      samples.push(performance.now() - t);
+      if (samples.length >= 1000) break;
+    }
+    return median(samples);
+  } finally {
+    await session.release();
+  }
+}
+
+let probeDevice = 'WebAssembly (CPU)';
+
+/** The CPU speed probe of this realm (profileModel + timeModelMs), for the runtime-aware INT8 search. */
+export function cpuSpeedProbe(): { profile(bytes: Uint8Array): Promise<ModelProfile>; time(bytes: Uint8Array): Promise<number>; describe(): string } {
+  return {
+    async profile(bytes) {
+      const ort = await loadOrt();
+      const threads = ort.env.wasm.numThreads ?? 1;
+      probeDevice = `WebAssembly (CPU), ${threads} thread${threads === 1 ? '' : 's'}`;
+      return profileModel(bytes);
+    },
+    time: (bytes) => timeModelMs(bytes),
+    describe: () => probeDevice,
+  };
 }

@@ -18,7 +18,7 @@ import type { AppState, JobStatus } from './store';
 export type { Int8Options };
 
 /** What the user chose in the panel: every field set (the engine's own defaults, shown preselected). */
-export type Int8Choices = Required<Pick<Int8Options, 'mode' | 'preset' | 'calibration' | 'perChannel' | 'subset'>> & {
+export type Int8Choices = Required<Pick<Int8Options, 'mode' | 'preset' | 'calibration' | 'perChannel' | 'subset' | 'speed'>> & {
   excludeNodes: string[];
   excludeOpTypes: string[];
 };
@@ -34,6 +34,7 @@ export const INT8_DEFAULTS: Int8Choices = {
   calibration: 'mse' satisfies CalibrationMethod,
   perChannel: true,
   subset: 300,
+  speed: 'auto',
   excludeNodes: [],
   excludeOpTypes: [],
 };
@@ -152,6 +153,7 @@ export function toEngineOptions(c: Int8Choices): Int8Options {
     calibration: c.calibration,
     perChannel: c.perChannel,
     subset: c.subset,
+    ...(c.speed === 'off' ? { speed: 'off' as const } : {}),
     ...(c.excludeNodes.length > 0 ? { excludeNodes: c.excludeNodes } : {}),
     ...(c.excludeOpTypes.length > 0 ? { excludeOpTypes: c.excludeOpTypes } : {}),
   };
@@ -159,6 +161,11 @@ export function toEngineOptions(c: Int8Choices): Int8Options {
 
 let variantFile: File | null = null;
 let int8Abort: AbortController | undefined;
+
+/** The INT8 variant's file while one exists (the benchmark measures it), else null. */
+export function int8VariantFile(): File | null {
+  return variantFile;
+}
 
 /** The INT8 slice, running its jobs on the optimize worker `client` (shared with FP16: one job at a time). */
 export function createInt8Slice(client: WorkerClient<OptimizeApi>): StateCreator<AppState, [], [], Int8Slice> {

@@ -3,6 +3,7 @@
 // quantized model is said to be so (no second quantization).
 import { useState } from 'react';
 import type { ModelCard } from '../../onnx/summary';
+import { BENCH_RUNNING_TITLE } from '../../state/busy';
 import { INT8_DEFAULTS, int8Blocked, int8Source, likelyAutoMode, splitList, type Int8Choices, type Int8Source } from '../../state/int8-slice';
 import { useStore } from '../../state/store';
 import { DATASET_STEP_ID } from '../dataset/DatasetStep';
@@ -67,6 +68,7 @@ interface Int8FormProps {
 }
 
 function Int8Form({ card, source, initial, running, onMake }: Int8FormProps) {
+  const benchRunning = useStore((s) => s.bench.status === 'running');
   const [choices, setChoices] = useState<Int8Choices>(initial);
   const [subsetText, setSubsetText] = useState(String(initial.subset));
   const [nodesText, setNodesText] = useState(initial.excludeNodes.join(', '));
@@ -91,7 +93,7 @@ function Int8Form({ card, source, initial, running, onMake }: Int8FormProps) {
       data-testid="int8-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (blocked === null && !running) submit();
+        if (blocked === null && !running && !benchRunning) submit();
       }}
     >
       <fieldset disabled={running} className="int8-fields">
@@ -177,6 +179,13 @@ function Int8Form({ card, source, initial, running, onMake }: Int8FormProps) {
             <span className="field-hint">Every node of these types stays float32.</span>
           </label>
           <label className="check int8-check">
+            <input type="checkbox" data-testid="int8-speed-search" checked={choices.speed === 'auto'} onChange={(e) => set({ speed: e.currentTarget.checked ? 'auto' : 'off' })} />
+            <span>
+              Keep only the layers that are faster in INT8 here
+              <span className="check-hint">Times every layer in FP32 and INT8 on this device, keeps in float the layers (depthwise, thin 1x1) that run slower as integers, and checks the result against FP32 speed. Static INT8 only; adds about half a minute.</span>
+            </span>
+          </label>
+          <label className="check int8-check">
             <input type="checkbox" data-testid="int8-per-channel" checked={choices.perChannel} onChange={(e) => set({ perChannel: e.currentTarget.checked })} />
             <span>
               Per-channel weights
@@ -193,7 +202,13 @@ function Int8Form({ card, source, initial, running, onMake }: Int8FormProps) {
             Add images first
           </button>
         ) : (
-          <button type="submit" className="btn btn-primary" data-testid="int8-button" disabled={blocked !== null || running}>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            data-testid="int8-button"
+            disabled={blocked !== null || running || benchRunning}
+            title={benchRunning ? BENCH_RUNNING_TITLE : undefined}
+          >
             Make INT8 variant
           </button>
         )}

@@ -6,6 +6,7 @@ import type { Int8Outcome, Int8State } from '../../state/int8-slice';
 import { useStore } from '../../state/store';
 import { formatBytes, formatDb, formatInt, formatMs, formatPercent } from '../format';
 import { Int8Layers } from './Int8Layers';
+import { Int8Speed } from './Int8Speed';
 import { INT8_METHOD_WORDS, INT8_PRESET_WORDS, WASM_INT8_SPEED_NOTE } from './words';
 
 interface Int8ResultProps {
@@ -154,14 +155,16 @@ export function Int8Result({ result, download }: Int8ResultProps) {
         </details>
       )}
 
+      {report.speed !== null && <Int8Speed speed={report.speed} sizeRatio={ratio} />}
+
       <Int8Layers report={report} />
 
-      {download !== null && <DownloadRow download={download} />}
+      {download !== null && <DownloadRow download={download} measured={report.speed !== null} />}
     </div>
   );
 }
 
-function DownloadRow({ download }: { download: NonNullable<Int8State['download']> }) {
+function DownloadRow({ download, measured }: { download: NonNullable<Int8State['download']>; measured: boolean }) {
   const canCompare = useStore((s) => s.model.card !== null && datasetForJobs(s) !== null);
   const measuring = useStore((s) => s.evaluation.status === 'running');
   const compare = useStore((s) => s.compareInt8);
@@ -179,9 +182,11 @@ function DownloadRow({ download }: { download: NonNullable<Int8State['download']
         <span className="muted">{formatBytes(download.sizeBytes)} · inputs and outputs stay float32, so it drops in where the original was used</span>
       </div>
       {canCompare && <p className="muted int8-compare-note">Compare runs both models on every sample of your dataset (step 2) and shows accuracy side by side.</p>}
-      <p className="notice notice-amber" data-testid="int8-speed-note">
-        {WASM_INT8_SPEED_NOTE}
-      </p>
+      {!measured && (
+        <p className="notice notice-amber" data-testid="int8-speed-note">
+          {WASM_INT8_SPEED_NOTE}
+        </p>
+      )}
     </>
   );
 }

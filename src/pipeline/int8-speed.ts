@@ -1,0 +1,153 @@
+// Runtime-aware INT8: time every layer in FP32 and INT8 on this device, choose which layers stay integer (quant/
+// speed-plan), then time the candidate models against FP32 and plain INT8 and keep the fastest. Measure, then choose.
+import type { GraphProto } from '../onnx/proto/onnx_pb';
+import { borderRates, chooseLayout, type BorderRates, type NodeSpeed, type TimedNode } from '../quant/speed-plan';
+
+/** How the search measures models: the runtime implements it (a worker in the app, Chromium for the CLI). */
+export interface SpeedProbe {
+  /** Per-node kernel times of the model (onnxruntime's profiler). */
+  profile(bytes: Uint8Array): Promise<{ nodes: TimedNode[] }>;
+  /** Median latency of one inference, ms, after a warm-up. */
+  time(bytes: Uint8Array): Promise<number>;
+  /** Where it measured, in plain words ("onnxruntime-web 1.30, wasm, 2 threads"). */
+  describe?(): string;
+}
+
+export interface SpeedCandidate {
+  label: string;
+  /** Integer nodes of the layout (plain INT8: every quantized node). */
+  int8Nodes: number;
+  /** Nodes put back to float. */
+  floatNodes: string[];
+  /** Cost-model prediction, ms (null for FP32 and plain INT8). */
+  predictedMs: number | null;
+  /** Median of the interleaved measurements, ms. */
+  measuredMs: number;
+  /** Every round's measurement, ms. */
+  roundsMs: number[];
+}
+
+export type SpeedProgress = { stage: 'speed-profile'; done: number; total: number } | { stage: 'speed-candidates'; done: number; total: number };
+
+export interface SpeedReport {
+  /** What the search measured on. */
+  device: string;
+  fp32Ms: number;
+  plainInt8Ms: number;
+  /** 'runtime-aware': a layout with float layers won; 'plain': every quantized layer integer was fastest. */
+  chosen: 'runtime-aware' | 'plain';
+  chosenMs: number;
+  /** fp32Ms / chosenMs. */
+  speedup: number;
+  /** False when no INT8 layout beat FP32 here: the model is then only smaller, and the product says so. */
+  faster: boolean;
+  /** Layers of the chosen model kept in float for speed. */
+  floatNodes: string[];
+  candidates: SpeedCandidate[];
+  /** Per-layer evidence: FP32 and INT8 kernel times on this device and the layout's choice. */
+  layers: NodeSpeed[];
+  rates: BorderRates;
+}
+
+export interface SpeedSearchRequest {
+  graph: GraphProto;
+  /** Nodes the plain INT8 plan quantizes. */
+  candidates: readonly string[];
+  /** FP32 model as the user gave it (timed), and with the node names the INT8 models use (profiled). */
+  fp32Bytes: Uint8Array;
+  fp32NamedBytes: Uint8Array;
+  /** Plain INT8 (every planned node integer). */
+  plainBytes: Uint8Array;
+  /** Builds the INT8 model with these candidate nodes kept in float (integer outputs kept quantized). */
+  build: (floatNodes: readonly string[]) => Uint8Array;
+  probe: SpeedProbe;
+  /** Interleaved timing rounds per model (default 3). */
+  rounds?: number;
+  onProgress?: (p: SpeedProgress) => void;
+  checkpoint?: () => void | Promise<void>;
+}
+
+export interface SpeedSearchResult {
+  /** The chosen INT8 model (plain INT8 when no layout beats it, or when none beats FP32: it is the smallest). */
+  bytes: Uint8Array;
+  report: SpeedReport;
+}
+
+/** Border weights tried: the measured cost model, half and double its border costs, and per-layer only. */
+const BORDER_WEIGHTS = [1, 0.5, 2, 0];
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Runs the search (see the file header). Timing is interleaved (A, B, C, A, B, C …) so drift hits every model alike. */
+export async function searchFastLayout(r: SpeedSearchRequest): Promise<SpeedSearchResult> {
+  r.onProgress?.({ stage: 'speed-profile', done: 0, total: 2 });
+  const fp32 = (await r.probe.profile(r.fp32NamedBytes)).nodes;
+  r.onProgress?.({ stage: 'speed-profile', done: 1, total: 2 });
+  await r.checkpoint?.();
+  const allInt = r.build([]);
+  const int8 = (await r.probe.profile(allInt)).nodes;
+  r.onProgress?.({ stage: 'speed-profile', done: 2, total: 2 });
+  await r.checkpoint?.();
+  const rates = borderRates(int8);
+
+  const layouts = new Map<string, { floatNodes: string[]; predictedUs: number; nodes: NodeSpeed[] }>();
+  for (const w of BORDER_WEIGHTS) {
+    const l = chooseLayout({ graph: r.graph, candidates: r.candidates, fp32, int8, rates, borderWeight: w });
+    if (l.int8Nodes.length === 0) continue;
+    const key = [...l.floatNodes].sort().join('\n');
+    if (!layouts.has(key)) layouts.set(key, { floatNodes: l.floatNodes, predictedUs: l.predictedUs, nodes: l.nodes });
+  }
+  const evidence = chooseLayout({ graph: r.graph, candidates: r.candidates, fp32, int8, rates }).nodes;
+
+  const models: { label: string; bytes: Uint8Array; floatNodes: string[]; predictedMs: number | null; int8Nodes: number }[] = [
+    { label: 'FP32', bytes: r.fp32Bytes, floatNodes: [...r.candidates], predictedMs: null, int8Nodes: 0 },
+    { label: 'INT8 (every layer)', bytes: r.plainBytes, floatNodes: [], predictedMs: null, int8Nodes: r.candidates.length },
+  ];
+  let k = 1;
+  for (const l of layouts.values()) {
+    await r.checkpoint?.();
+    const bytes = l.floatNodes.length === 0 ? allInt : r.build(l.floatNodes);
+    models.push({ label: `INT8 layout ${k++}`, bytes, floatNodes: l.floatNodes, predictedMs: l.predictedUs / 1000, int8Nodes: r.candidates.length - l.floatNodes.length });
+  }
+  const rounds = Math.max(1, r.rounds ?? 3);
+  const times = models.map(() => [] as number[]);
+  const total = rounds * models.length;
+  let done = 0;
+  r.onProgress?.({ stage: 'speed-candidates', done, total });
+  for (let round = 0; round < rounds; round++) {
+    for (let m = 0; m < models.length; m++) {
+      await r.checkpoint?.();
+      times[m]!.push(await r.probe.time(models[m]!.bytes));
+      r.onProgress?.({ stage: 'speed-candidates', done: ++done, total });
+    }
+  }
+  const candidates: SpeedCandidate[] = models.map((m, i) => ({ label: m.label, int8Nodes: m.int8Nodes, floatNodes: m.floatNodes, predictedMs: m.predictedMs, measuredMs: median(times[i]!), roundsMs: times[i]! }));
+  const fp32Ms = candidates[0]!.measuredMs;
+  const plainInt8Ms = candidates[1]!.measuredMs;
+  let best = 1;
+  for (let i = 2; i < candidates.length; i++) if (candidates[i]!.measuredMs < candidates[best]!.measuredMs) best = i;
+  const faster = candidates[best]!.measuredMs < fp32Ms;
+  // Nothing beats FP32: hand back plain INT8, the smallest file, and say it is not faster.
+  if (!faster) best = 1;
+  const chosen = candidates[best]!;
+  const floatSet = new Set(chosen.floatNodes);
+  return {
+    bytes: models[best]!.bytes,
+    report: {
+      device: r.probe.describe?.() ?? 'this device',
+      fp32Ms,
+      plainInt8Ms,
+      chosen: best === 1 ? 'plain' : 'runtime-aware',
+      chosenMs: chosen.measuredMs,
+      speedup: fp32Ms / chosen.measuredMs,
+      faster,
+      floatNodes: chosen.floatNodes,
+      candidates,
+      layers: evidence.map((n) => ({ ...n, int8: !floatSet.has(n.name) })),
+      rates,
+    },
+  };
+}
