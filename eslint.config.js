@@ -52,5 +52,7 @@ export default tseslint.config(
   layer(['src/state/**'], ['ui', 'cli', 'runtime', 'pipeline'], ORT),
   layer(['src/ui/**', 'src/main.tsx'], ['workers', 'runtime', 'pipeline', 'cli', 'onnx', 'data', 'quant'], ORT),
   layer(['src/cli/**'], ['state', 'ui', 'workers']),
+  // The benchmark harness page is a UI entry without React: it may start workers (clients), nothing below them.
+  layer(['src/bench-page/**'], ['state', 'ui', 'runtime', 'pipeline', 'cli', 'onnx', 'data', 'quant'], [...ORT, ...['react', 'react-dom', 'react-dom/client', 'zustand', 'recharts'].map((name) => ({ name, message: 'The harness page has no UI framework.', allowTypeImports: true }))]),
   { files: ['**/*.test.ts', 'test/**', 'scripts/**', 'e2e/**'], rules: { '@typescript-eslint/no-restricted-imports': 'off' } },
 );

@@ -1,5 +1,6 @@
 /// <reference types="vitest/config" />
 // Vite: dev server, production build and vitest. COOP/COEP on every server so onnxruntime-web gets threads.
+import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
@@ -17,7 +18,12 @@ export default defineConfig({
   worker: { format: 'es' },
   // Pre-bundling would make the dev server answer ORT's .wasm requests with HTML ("expected magic word").
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  build: { target: 'es2022', chunkSizeWarningLimit: 1500 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 1500,
+    // A second page: the benchmark harness the CLI and scripts drive in Chromium (src/cli/browser.ts).
+    rolldownOptions: { input: { main: resolve(import.meta.dirname, 'index.html'), bench: resolve(import.meta.dirname, 'src/bench-page/index.html') } },
+  },
   test: {
     include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',

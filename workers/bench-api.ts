@@ -1,6 +1,7 @@
 // Typed API of the benchmark worker. It runs alone (the state layer starts no other job meanwhile), and a worker
 // serves one thread count: onnxruntime-web fixes its threads at start-up, so the client respawns it to change them.
 import type { BatchSweep, BenchOptions, BenchRun, ModelSize } from '../src/runtime/bench-types';
+import type { ModelProfile } from '../src/runtime/profile';
 import type { CancellableApi } from './client';
 import type { ProgressSink } from './progress';
 
@@ -27,4 +28,10 @@ export interface BenchApi extends CancellableApi {
    * @throws QbError: unreadable model, unsupported op, no WebGPU, cancelled.
    */
   bench(jobId: string, request: BenchRequest, onProgress: ProgressSink): Promise<BenchResult>;
+  /**
+   * Per-node timings from onnxruntime-web's profiler on the CPU (wasm): `runs` runs (default 12, at least 3), the
+   * first two left out of the medians. The weights must be inside the .onnx file.
+   * @throws QbError: unreadable model, external-data files, runtime failure.
+   */
+  profile(jobId: string, model: File[], runs?: number): Promise<ModelProfile>;
 }

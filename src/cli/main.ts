@@ -8,6 +8,7 @@ import type { ModelCard } from '../onnx/summary';
 import { evaluateFolder, type EvaluateFolderOptions } from '../pipeline/evaluate-node';
 import { inspectModel } from '../pipeline/inspect';
 import { toQbError } from '../shared/errors';
+import { runBench } from './bench';
 import { formatCard } from './format-card';
 import { formatReport } from './format-report';
 import { runQuantize } from './quantize';
@@ -65,13 +66,18 @@ Commands:
                                 Convert to FP16, check it against the original on seeded random
                                 inputs, keep drifting nodes in FP32 (see quantize --help).
 
+  bench MODEL.onnx [--ep wasm|webgpu] [--threads N] [--time-ms N] [--batch N] [--sweep 1,2,4,8] [--json]
+                                Benchmark in headless Chromium with the app's engine: cold start,
+                                latency p50/p90/p99, throughput, size and gzip size, warnings; an
+                                optional batch sweep. See bench --help.
+
 Options:
   --json      Print machine-readable JSON instead of text (evaluate writes an infinite SQNR as
               "Infinity", quantize as null)
   -h, --help  Show this help
 
 Exit codes: 0 done, 1 the input could not be used (message on stderr), 2 wrong command line,
-130 interrupted (quantize).`;
+130 interrupted (quantize, bench).`;
 
 /** Sizes of the files beside the model, so external-data references can be checked like in the app. */
 async function neighbourSizes(modelPath: string): Promise<Record<string, number>> {
@@ -277,6 +283,7 @@ export async function main(argv: readonly string[], out?: (s: string) => void, e
 
 async function run(argv: readonly string[], out: (s: string) => void, err: (s: string) => void, progress: ((done: number, total: number) => void) | undefined): Promise<number> {
   if (argv[0] === 'quantize') return runQuantize(argv.slice(1), out, err); // before the global --help: it has its own
+  if (argv[0] === 'bench') return runBench(argv.slice(1), out, err); // likewise
   const args = argv.filter((a) => !a.startsWith('-'));
   const flags = new Set(argv.filter((a) => a.startsWith('-')));
   if (flags.has('-h') || flags.has('--help') || args.length === 0) {

@@ -32,6 +32,10 @@ export interface BenchOptions {
   maxRuns?: number;
   /** Warm-up stops when the median of the last 5 runs is within 5% of the 5 before, or at this many runs (default 40). */
   maxWarmupRuns?: number;
+  /** The page was hidden during the run (workers cannot read document.hidden): adds a 'hidden' warning. */
+  pageHidden?: boolean;
+  /** The page suspects open developer tools: adds a 'devtools' warning. */
+  devtoolsSuspected?: boolean;
 }
 
 export interface LatencyStats {
@@ -69,6 +73,12 @@ export interface BenchRun {
   warnings: BenchWarning[];
   /** ISO date of the measurement. */
   date: string;
+  /**
+   * What each graph input was fed: ORT element type and dims, open dims filled in (the batch, and sizes for
+   * symbolic dims such as "samples"), so a number is never read without the shape it was measured on.
+   * Optional: results stored before this field existed lack it.
+   */
+  inputs?: { name: string; type: string; dims: number[] }[];
 }
 
 export interface BatchPoint {
