@@ -6,6 +6,7 @@ import type { EvalReport } from '../src/data/types';
 import { evaluate, type EvalItem } from '../src/pipeline/evaluate';
 import { loadModel, prepareDataset } from '../src/pipeline/evaluate-node';
 import { makeInt8Variant, type Int8Options, type Int8Result } from '../src/pipeline/int8';
+import type { SpeedProbe } from '../src/pipeline/int8-speed';
 import { ModelSession } from '../src/runtime/session';
 
 export interface ImageSet {
@@ -41,8 +42,11 @@ async function countOf(set: ImageSet, card: Awaited<ReturnType<typeof loadModel>
   return n;
 }
 
-/** Quantizes `modelPath` calibrated on `calib` and evaluates it against FP32 on `evalSet`. */
-export async function heldOutInt8(modelPath: string, preprocess: PresetId | undefined, calib: ImageSet, evalSet: ImageSet, options: Int8Options = {}, saveTo?: string): Promise<HeldOutResult> {
+/**
+ * Quantizes `modelPath` calibrated on `calib` and evaluates it against FP32 on `evalSet`. With a speed probe the
+ * runtime-aware search picks the layers (see pipeline/int8-speed).
+ */
+export async function heldOutInt8(modelPath: string, preprocess: PresetId | undefined, calib: ImageSet, evalSet: ImageSet, options: Int8Options = {}, saveTo?: string, speedProbe?: SpeedProbe): Promise<HeldOutResult> {
   const model = await loadModel(modelPath);
   const calibPrepared = await prepareDataset({ images: calib.folder, preprocess, labels: calib.labels }, model.card);
   const calibTotal = await countOf(calib, model.card, preprocess);
@@ -55,6 +59,7 @@ export async function heldOutInt8(modelPath: string, preprocess: PresetId | unde
     calibration: { inputs: (async function* () { for await (const it of filtered(calibPrepared.items, calib.keep, calib.limit)) yield it.input; })(), total: calibTotal },
     validation,
     makeRunner: (b) => ModelSession.create(b),
+    ...(speedProbe !== undefined ? { speedProbe } : {}),
   });
   if (saveTo !== undefined) writeFileSync(saveTo, int8.bytes);
   const evalPrepared = await prepareDataset({ images: evalSet.folder, preprocess, labels: evalSet.labels }, model.card);

@@ -14,7 +14,9 @@ import { quantizeFolder } from '../pipeline/int8-node';
 import type { Fp16Runner } from '../quant/mixed-precision';
 import { ModelSession } from '../runtime/session';
 import { QbError, toQbError } from '../shared/errors';
+import { openBenchBrowser, type BenchBrowser } from './browser';
 import { formatInt8Text } from './format-int8';
+import { browserSpeedProbe, type BrowserSpeedProbe } from './speed-probe';
 import { resolvePreprocess } from './recipe';
 
 export const QUANTIZE_USAGE = `Usage: quantbench quantize MODEL.onnx --precision int8 --out OUT.onnx [--images DIR] [options]
@@ -50,6 +52,10 @@ INT8 options:
   --exclude-ops OP,OP    Keep every node of these op types in float, e.g. Gemm,MatMul; repeatable
   --per-tensor           One scale per weight tensor instead of one per output channel
   --subset N             Static: calibrate on at most N images (default ${DEFAULT_SUBSET})
+  --runtime-aware        Static: time every layer in FP32 and INT8 in headless Chromium (the app's
+                         engine: onnxruntime-web, WebAssembly) and keep integer only the layers that
+                         run faster there; needs Chromium (QB_CHROMIUM or /usr/bin/chromium)
+  --threads N            With --runtime-aware: threads to time with (default 2)
   --json                 Print { model, out, report, presetId, recipe, presetReason } as JSON instead
                          of text. An infinite SQNR (a tensor reproduced exactly) is written as null,
                          as JSON.stringify writes Infinity
@@ -267,6 +273,8 @@ interface Int8Args {
   preprocess?: string;
   options: Int8Options;
   json: boolean;
+  /** --runtime-aware: layers timed in headless Chromium with this many threads. */
+  runtimeAware?: { threads: number };
 }
 
 const MODES = ['auto', 'static', 'dynamic'] as const;
@@ -308,6 +316,8 @@ function parseInt8Args(argv: readonly string[]): Int8Args {
   let subset: number | undefined;
   let perTensor = false;
   let json = false;
+  let runtimeAware = false;
+  let threads: number | undefined;
   const exclude: string[] = [];
   const excludeOps: string[] = [];
   while (queue.length > 0) {
@@ -325,6 +335,14 @@ function parseInt8Args(argv: readonly string[]): Int8Args {
       case '--exclude': exclude.push(...nameList(value(a), a)); break;
       case '--exclude-ops': excludeOps.push(...nameList(value(a), a)); break;
       case '--per-tensor': perTensor = true; break;
+      case '--runtime-aware': runtimeAware = true; break;
+      case '--threads': {
+        const raw = value(a);
+        const n = Number(raw);
+        if (!Number.isSafeInteger(n) || n < 1 || n > 64) throw new UsageError(`--threads takes a whole number from 1 to 64 (got "${raw}").`);
+        threads = n;
+        break;
+      }
       case '--json': json = true; break;
       case '--subset': {
         const raw = value(a);
@@ -354,7 +372,9 @@ function parseInt8Args(argv: readonly string[]): Int8Args {
   if (exclude.length > 0) options.excludeNodes = exclude;
   if (excludeOps.length > 0) options.excludeOpTypes = excludeOps;
   if (perTensor) options.perChannel = false;
-  const args: Int8Args = { model: positional[0]!, out, options, json };
+  if (threads !== undefined && !runtimeAware) throw new UsageError('--threads applies to --runtime-aware.');
+  if (runtimeAware && mode === 'dynamic') throw new UsageError('--runtime-aware applies to static mode only, not --mode dynamic.');
+  const args: Int8Args = { model: positional[0]!, out, options, json, ...(runtimeAware ? { runtimeAware: { threads: threads ?? 2 } } : {}) };
   if (images !== undefined) args.images = images;
   if (evalImages !== undefined) args.evalImages = evalImages;
   if (preprocess !== undefined) args.preprocess = preprocess;
@@ -375,6 +395,8 @@ function stageLines(err: (s: string) => void): (p: Int8Progress) => void {
       case 'bias-correction': err(`Correcting biases on ${p.total} image${p.total === 1 ? '' : 's'}…\n`); break;
       case 'quantize': err('Inserting QuantizeLinear/DequantizeLinear…\n'); break;
       case 'validate': err(`Checking the INT8 model against FP32 on ${p.total / 2} input${p.total === 2 ? '' : 's'}…\n`); break;
+      case 'speed-profile': err('Timing every layer in FP32 and INT8…\n'); break;
+      case 'speed-candidates': err(`Timing ${p.total} runs of FP32 and INT8 layouts, interleaved…\n`); break;
       case 'layer-report': err(`Measuring the error of each quantized layer on ${p.total} input${p.total === 1 ? '' : 's'}…\n`); break;
     }
   };
@@ -419,6 +441,13 @@ async function runQuantizeInt8(argv: readonly string[], out: (s: string) => void
       if (s === undefined || !s.isDirectory()) throw new Error(`No such image folder: ${folder}`);
     }
     const preprocess = args.preprocess !== undefined ? await resolvePreprocess(args.preprocess) : undefined;
+    let speedProbe: BrowserSpeedProbe | undefined;
+    let browser: BenchBrowser | undefined;
+    if (args.runtimeAware !== undefined) {
+      if (!json) err(`Starting Chromium to time layers (${args.runtimeAware.threads} thread${args.runtimeAware.threads === 1 ? '' : 's'})…\n`);
+      browser = await openBenchBrowser({ log: (line) => err(`${line}\n`) });
+      speedProbe = browserSpeedProbe(browser, args.runtimeAware.threads);
+    }
     const result = await quantizeFolder({
       model: args.model,
       ...(args.images !== undefined ? { images: args.images } : {}),
@@ -429,6 +458,10 @@ async function runQuantizeInt8(argv: readonly string[], out: (s: string) => void
       options: args.options,
       ...(json ? {} : { onProgress: stageLines(err) }),
       checkpoint,
+      ...(speedProbe !== undefined ? { speedProbe } : {}),
+    }).finally(async () => {
+      speedProbe?.dispose();
+      await browser?.close();
     });
     checkpoint();
     partial = `${args.out}.partial-${process.pid}`;

@@ -245,7 +245,7 @@ async function layerErrors(
 /** What the final plan quantizes and keeps in float, with the speed search's choices named as such. */
 function finalNodes(plan: QdqPlan, speed: SpeedReport | null): Pick<Int8Report, 'quantizedNodes' | 'skippedNodes' | 'floatOps'> {
   const forSpeed = new Set(speed?.chosen === 'runtime-aware' ? speed.floatNodes : []);
-  const skippedNodes = plan.skippedNodes.map((s) => (forSpeed.has(s.name) ? { ...s, reason: `Faster in float on ${speed?.device ?? 'this device'} (measured).` } : s));
+  const skippedNodes = plan.skippedNodes.map((s) => (forSpeed.has(s.name) ? { ...s, reason: `Faster in float on ${speed?.device ?? 'this device'} (measured); its weights are still stored as int8.` } : s));
   return { quantizedNodes: plan.quantizedNodes, skippedNodes, floatOps: plan.floatOps };
 }
 
@@ -408,7 +408,9 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     const build = (options: QdqOptions): { applied: ReturnType<typeof applyQdq>; corrected: number } => {
       const p = planQdq(upgraded.model, options);
       if (means === null) return { applied: applyQdq(upgraded.model, p, ranges, { preset, perChannel }), corrected: 0 };
-      const corrected = correctBiases(upgraded.model, p, means, perChannel);
+      // Weight-only layers compute in float on float inputs: the shift measured with quantized inputs does not apply.
+      const weightOnly = new Set(options.weightOnlyNodes ?? []);
+      const corrected = correctBiases(upgraded.model, { ...p, weights: p.weights.filter((w) => !weightOnly.has(w.node)) }, means, perChannel);
       return { applied: applyQdq(corrected.model, planQdq(corrected.model, options), ranges, { preset, perChannel }), corrected: corrected.report.corrected.length };
     };
     request.onProgress?.({ stage: 'quantize' });
@@ -417,7 +419,8 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     bytes = encodeModel(made.applied.model);
     if (searchSpeed) {
       const userExcluded = opts.excludeNodes ?? [];
-      const speedOptions = (floatNodes: readonly string[]): QdqOptions => ({ ...qdqOptions, excludeNodes: [...userExcluded, ...floatNodes], keepOutputsQuantized: true });
+      // Layers faster in float keep int8 weights (a DequantizeLinear feeds the float Conv): the file stays small.
+      const speedOptions = (floatNodes: readonly string[]): QdqOptions => ({ ...qdqOptions, excludeNodes: [...userExcluded, ...floatNodes], keepOutputsQuantized: true, weightOnlyNodes: floatNodes });
       const found = await searchFastLayout({
         graph: upgraded.model.graph!,
         candidates: plan.quantizedNodes.map((n) => n.name),

@@ -296,3 +296,21 @@ describe('planQdq: model types and float heads', () => {
     expect(groupOf(separate, 'ab')).toEqual(['ab']);
   });
 });
+
+describe('planQdq: runtime-aware options', () => {
+  it('weightOnlyNodes keeps int8 weights for an excluded Conv but no int32 bias and no activation pair', () => {
+    const plan = planQdq(syntheticCnn(), { excludeNodes: ['conv2'], weightOnlyNodes: ['conv2'] });
+    expect(names(plan)).not.toContain('conv2');
+    expect(plan.weights.map((w) => w.node)).toContain('conv2');
+    expect(plan.biases.map((b) => b.node)).not.toContain('conv2');
+  });
+
+  it('keepOutputsQuantized quantizes an integer output that only float ops read (so onnxruntime fuses the Conv)', () => {
+    const plain = planQdq(pooledLogitsModel());
+    expect(plain.tensors).not.toContain('g');
+    const kept = planQdq(pooledLogitsModel(), { keepOutputsQuantized: true });
+    // The pooled output feeds only Flatten -> Softmax, yet stays quantized: the pool is an integer kernel.
+    expect(kept.tensors).toContain('g');
+    expect(kept.tensors).toEqual(expect.arrayContaining(plain.tensors));
+  });
+});

@@ -32,6 +32,11 @@ export interface QdqOptions {
    * fast Conv integer next to a float neighbour this way (the neighbour reads it through a DequantizeLinear).
    */
   keepOutputsQuantized?: boolean;
+  /**
+   * Excluded Conv/MatMul/Gemm nodes that still store int8 weights (behind a DequantizeLinear) while computing in
+   * float: the runtime-aware search keeps the size win of layers that run faster in float.
+   */
+  weightOnlyNodes?: readonly string[];
 }
 
 /** A node left in float, and why, in plain words. */
@@ -172,6 +177,7 @@ export function planQdq(model: ModelProto, options: QdqOptions = {}): QdqPlan {
   const modelType = options.modelType ?? 'cnn';
   const excludeNames = new Set(options.excludeNodes ?? []);
   const excludeOps = new Set(options.excludeOpTypes ?? []);
+  const weightOnly = new Set(options.weightOnlyNodes ?? []);
   const types = tensorTypes(graph);
   const FLOAT = DataType.FLOAT as number;
   const isFloat = (t: string): boolean => t !== '' && types.get(t) === FLOAT;
@@ -208,6 +214,12 @@ export function planQdq(model: ModelProto, options: QdqOptions = {}): QdqPlan {
     if (!weighted && !(cnnOnly && modelType === 'cnn')) continue;
     if (excluded(n)) {
       if (weighted) skipped.push({ name, opType: n.opType, reason: 'Excluded by you (ignored scope).' });
+      const w = n.input[1] ?? '';
+      if (weighted && weightOnly.has(name) && initializers.has(w) && isFloat(w) && isFloat(n.input[0] ?? '')) {
+        const dims = graph.initializer.find((t) => t.name === w)!.dims.length;
+        const axis = n.opType === 'MatMul' ? dims - 1 : n.opType === 'Gemm' ? (attrInt(n, 'transB', 0) === 1 ? 0 : 1) : 0;
+        if (dims >= 1) weights.push({ node: name, input: 1, tensor: w, axis });
+      }
       continue;
     }
     if (!isFloat(n.input[0] ?? '') || (n.opType !== 'Conv' && n.input.slice(0, 2).some((t) => t !== '' && !isFloat(t)))) {
