@@ -66,6 +66,11 @@ let variantFile: File | null = null;
 let fp16Abort: AbortController | undefined;
 const gpuAbort: Partial<Record<WebGpuTarget, AbortController>> = {};
 
+/** The FP16 variant's file while one exists (the benchmark measures it), else null. */
+export function fp16VariantFile(): File | null {
+  return variantFile;
+}
+
 /** "resnet20.onnx" -> "resnet20-fp16.onnx". */
 export function fp16FileName(modelName: string): string {
   return `${modelName.replace(/\.onnx$/i, '')}-fp16.onnx`;

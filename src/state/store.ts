@@ -8,6 +8,7 @@ import type { RuntimeInfo } from '../runtime/probe';
 import type { PreprocessRecipe } from '../data/preprocess';
 import { QbError, toQbError, type QbErrorData } from '../shared/errors';
 import { createModelClient, createRuntimeClient } from '../../workers/clients';
+import { createBenchSlice, type BenchSlice } from './bench-slice';
 import { createDatasetSlice, type DatasetSlice } from './dataset-slice';
 import { setDemoInputs } from './demo-inputs';
 import { createOptimizeSlice, type OptimizeSlice } from './optimize-slice';
@@ -58,7 +59,7 @@ export interface DemoSlice {
   dismissDemoError(): void;
 }
 
-export type AppState = ModelSlice & RuntimeSlice & DemoSlice & DatasetSlice & OptimizeSlice;
+export type AppState = ModelSlice & RuntimeSlice & DemoSlice & DatasetSlice & OptimizeSlice & BenchSlice;
 
 interface DemoManifest {
   model: string;
@@ -81,6 +82,7 @@ async function fetchFile(url: string, name: string, type: string, signal: AbortS
 export const useStore = create<AppState>()((set, get, store) => ({
   ...createDatasetSlice(set, get, store),
   ...createOptimizeSlice(set, get, store),
+  ...createBenchSlice(set, get, store),
 
   model: { status: 'idle', card: null, files: [], loadingName: '', progress: null, error: null },
 

@@ -1,11 +1,12 @@
 // Step 1 of the flow: intake (drop zone, demo), job progress, errors, demo results, the pointer to step 2, the
-// model card and its FP16 and INT8 variant panels.
+// model card, its FP16 and INT8 variant panels, and the benchmark.
 import { useStore } from '../state/store';
 import { NextStepHint } from './dataset/NextStepHint';
 import { DemoResults } from './DemoResults';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
 import { HowItWorks } from './FlowSteps';
+import { BenchPanel } from './bench/BenchPanel';
 import { ModelCardView } from './ModelCard';
 import { Fp16Panel } from './optimize/Fp16Panel';
 import { Int8Panel } from './optimize/Int8Panel';
@@ -63,6 +64,8 @@ export function ModelStep({ onFiles, windowDragging }: ModelStepProps) {
       {model.card !== null && !modelRunning && <Fp16Panel card={model.card} />}
 
       {model.card !== null && !modelRunning && <Int8Panel card={model.card} />}
+
+      {model.card !== null && !modelRunning && <BenchPanel card={model.card} />}
     </section>
   );
 }

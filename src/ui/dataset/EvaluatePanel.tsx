@@ -1,6 +1,8 @@
 // The "Measure accuracy" action, with an optional second model file (e.g. the FP16 export) to compare with.
 import { useRef } from 'react';
 import type { InputKind } from '../../data/types';
+import { BENCH_RUNNING_TITLE } from '../../state/busy';
+import { useStore } from '../../state/store';
 import { formatInt } from '../format';
 
 /** What the samples are called in sentences, by dataset kind. */
@@ -28,6 +30,7 @@ interface EvaluatePanelProps {
 
 export function EvaluatePanel({ modelName, inputKind, images, labelled, variant, onVariant, onEvaluate, blockedReason, busy }: EvaluatePanelProps) {
   const inputRef = useRef<HTMLInputElement>(null);
+  const benchRunning = useStore((s) => s.bench.status === 'running');
   const variantName = variant.find((f) => /\.(onnx|ort)$/i.test(f.name))?.name ?? variant[0]?.name ?? null;
   const words = SAMPLE_WORDS[inputKind];
   const what = labelled > 0 ? `top-1 and top-5 accuracy on ${formatInt(labelled)} labelled ${words.many}` : `predictions on ${formatInt(images)} ${words.many}`;
@@ -35,7 +38,15 @@ export function EvaluatePanel({ modelName, inputKind, images, labelled, variant,
     <section className="card-section evaluate" aria-labelledby="ds-eval-h">
       <h3 id="ds-eval-h">Measure</h3>
       <div className="evaluate-row">
-        <button type="button" className="btn btn-primary btn-evaluate" data-testid="evaluate-button" onClick={onEvaluate} disabled={blockedReason !== null} aria-describedby="eval-what">
+        <button
+          type="button"
+          className="btn btn-primary btn-evaluate"
+          data-testid="evaluate-button"
+          onClick={onEvaluate}
+          disabled={blockedReason !== null || benchRunning}
+          title={benchRunning ? BENCH_RUNNING_TITLE : undefined}
+          aria-describedby="eval-what"
+        >
           {variantName !== null ? 'Measure and compare' : labelled > 0 ? 'Measure accuracy' : 'Measure speed'}
         </button>
         <p id="eval-what" className="evaluate-what">

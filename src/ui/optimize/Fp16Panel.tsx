@@ -1,6 +1,7 @@
 // The "FP16 variant" panel under the model card: make and check the variant, the honest speed note, download,
 // and runs on WebGPU. An already-FP16 model is said to be so (no second conversion).
 import type { ModelCard } from '../../onnx/summary';
+import { BENCH_RUNNING_TITLE } from '../../state/busy';
 import { useStore } from '../../state/store';
 import { ErrorBanner } from '../ErrorBanner';
 import { ProgressPanel } from '../ProgressPanel';
@@ -16,6 +17,7 @@ export function Fp16Panel({ card }: { card: ModelCard }) {
   const dismiss = useStore((s) => s.dismissFp16Error);
   const alreadyFp16 = card.weightPrecision === 'float16' || fp16.result?.report.alreadyFp16 === true;
   const running = fp16.status === 'running';
+  const benchRunning = useStore((s) => s.bench.status === 'running');
 
   return (
     <section className="panel fp16-panel" data-testid="fp16-panel" aria-labelledby="fp16-h">
@@ -26,7 +28,14 @@ export function Fp16Panel({ card }: { card: ModelCard }) {
           <p className="muted">Stores weights and activations in 16-bit floats: half the download, checked against the original before it is offered.</p>
         </div>
         {!alreadyFp16 && !running && fp16.result === null && (
-          <button type="button" className="btn btn-primary" data-testid="fp16-button" onClick={() => void make()}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            data-testid="fp16-button"
+            disabled={benchRunning}
+            title={benchRunning ? BENCH_RUNNING_TITLE : undefined}
+            onClick={() => void make()}
+          >
             Make FP16 variant
           </button>
         )}
