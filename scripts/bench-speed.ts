@@ -37,6 +37,13 @@ export interface VariantSpeed {
   spread: number | null;
   /** baseline p50 / this p50: above 1 is faster than the first variant (null for a failure). */
   speedup: number | null;
+  /**
+   * Speed-up from paired timing: runs alternate between all variants in one worker (A, B, C, A, B, C …), so a slow
+   * phase of the machine hits every variant alike. One value per paired round; null when the variant failed.
+   */
+  pairedSpeedups: number[] | null;
+  /** Median of pairedSpeedups. */
+  pairedSpeedup: number | null;
   sizeBytes: number | null;
   gzipBytes: number | null;
   /** Kinds of warnings any round raised (e.g. 'noisy'). */
@@ -75,7 +82,7 @@ export async function benchSpeed(cases: readonly SpeedCase[], options: SpeedOpti
     const report: SpeedReport = { date: new Date().toISOString(), browser: `Chromium ${browser.browserVersion}`, crossOriginIsolated: browser.crossOriginIsolated, threads, rounds, timeBudgetMs, cases: [] };
     for (const c of cases) {
       const files = await Promise.all(c.variants.map((v) => modelFiles(v.file)));
-      const results = c.variants.map((v): VariantSpeed => ({ label: v.label, file: v.file, roundsP50Ms: [], p50Ms: null, spread: null, speedup: null, sizeBytes: null, gzipBytes: null, warnings: [], error: null }));
+      const results = c.variants.map((v): VariantSpeed => ({ label: v.label, file: v.file, roundsP50Ms: [], p50Ms: null, spread: null, speedup: null, pairedSpeedups: null, pairedSpeedup: null, sizeBytes: null, gzipBytes: null, warnings: [], error: null }));
       for (let round = 0; round < rounds; round++) {
         for (const [i, v] of c.variants.entries()) {
           const r = results[i]!;
@@ -100,6 +107,17 @@ export async function benchSpeed(cases: readonly SpeedCase[], options: SpeedOpti
       }
       const base = results[0]?.p50Ms ?? null;
       for (const r of results) r.speedup = base !== null && r.p50Ms !== null ? base / r.p50Ms : null;
+      // Paired rounds over the variants that ran (single .onnx files only: the paired timer takes one file each).
+      const pairable = c.variants.map((_, i) => i).filter((i) => results[i]!.error === null && files[i]!.length === 1);
+      if (pairable.length >= 2 && pairable[0] === 0) {
+        for (const i of pairable) results[i]!.pairedSpeedups = [];
+        for (let round = 0; round < rounds; round++) {
+          log(`${c.model}: paired round ${round + 1}/${rounds} (${pairable.length} variants alternating)…`);
+          const paired = await browser.compare(pairable.map((i) => files[i]![0]!), timeBudgetMs * pairable.length, threads);
+          pairable.forEach((i, k) => results[i]!.pairedSpeedups!.push(paired.medianMs[0]! / paired.medianMs[k]!));
+        }
+        for (const i of pairable) results[i]!.pairedSpeedup = median(results[i]!.pairedSpeedups!);
+      }
       report.cases.push({ model: c.model, variants: results });
     }
     return report;
@@ -112,7 +130,7 @@ export async function benchSpeed(cases: readonly SpeedCase[], options: SpeedOpti
 export function formatSpeed(report: SpeedReport): string {
   const f = (v: number | null): string => (v === null ? '-' : v.toFixed(2));
   const mb = (v: number | null): string => (v === null ? '-' : (v / 1e6).toFixed(2));
-  const rows: string[][] = [['model', 'variant', ...Array.from({ length: report.rounds }, (_, i) => `r${i + 1} p50 ms`), 'median', 'spread', 'speedup', 'MB', 'gzip MB', 'notes']];
+  const rows: string[][] = [['model', 'variant', ...Array.from({ length: report.rounds }, (_, i) => `r${i + 1} p50 ms`), 'median', 'spread', 'speedup', 'paired', 'MB', 'gzip MB', 'notes']];
   for (const c of report.cases) {
     for (const [i, v] of c.variants.entries()) {
       rows.push([
@@ -122,6 +140,7 @@ export function formatSpeed(report: SpeedReport): string {
         f(v.p50Ms),
         v.spread === null ? '-' : `${(v.spread * 100).toFixed(1)}%`,
         v.speedup === null ? '-' : `${v.speedup.toFixed(2)}x`,
+        v.pairedSpeedup === null ? '-' : `${v.pairedSpeedup.toFixed(2)}x`,
         mb(v.sizeBytes),
         mb(v.gzipBytes),
         [...v.warnings, ...(v.error !== null ? [`error: ${v.error}`] : [])].join('; '),
@@ -132,7 +151,7 @@ export function formatSpeed(report: SpeedReport): string {
   // Names left-aligned, numbers right-aligned, notes as they are.
   const line = (r: string[]): string =>
     r.map((cell, col) => (col < 2 ? cell.padEnd(widths[col]!) : col === r.length - 1 ? cell : cell.padStart(widths[col]!))).join('  ').trimEnd();
-  const head = `${report.browser}, wasm, ${report.threads} threads${report.crossOriginIsolated ? '' : ' (NOT isolated: 1 thread)'}, ${report.rounds} interleaved rounds of ${report.timeBudgetMs} ms; speedup = first variant's median / this one's`;
+  const head = `${report.browser}, wasm, ${report.threads} threads${report.crossOriginIsolated ? '' : ' (NOT isolated: 1 thread)'}, ${report.rounds} interleaved rounds of ${report.timeBudgetMs} ms; speedup = first variant's median / this one's; paired = the same from runs alternating between variants (median of rounds)`;
   return `${[head, ...rows.map(line)].join('\n')}\n`;
 }
 

@@ -1,7 +1,7 @@
 // Typed API of the benchmark worker. It runs alone (the state layer starts no other job meanwhile), and a worker
 // serves one thread count: onnxruntime-web fixes its threads at start-up, so the client respawns it to change them.
 import type { BatchSweep, BenchOptions, BenchRun, ModelSize } from '../src/runtime/bench-types';
-import type { ModelProfile } from '../src/runtime/profile';
+import type { ModelProfile, PairedTiming } from '../src/runtime/profile';
 import type { CancellableApi } from './client';
 import type { ProgressSink } from './progress';
 
@@ -34,4 +34,9 @@ export interface BenchApi extends CancellableApi {
    * @throws QbError: unreadable model, external-data files, runtime failure.
    */
   profile(jobId: string, model: File[], runs?: number): Promise<ModelProfile>;
+  /**
+   * Times models against each other on the CPU, one run of each in turn (A, B, C, A, B, C …) for `budgetMs`:
+   * ratios that hold on a noisy machine. Each model is one .onnx file with its weights inside.
+   */
+  compare(jobId: string, models: File[], budgetMs: number): Promise<PairedTiming>;
 }

@@ -7,7 +7,7 @@ import { modelSize } from '../src/onnx/size';
 import { batchSweep, benchmarkModel, hasFreeBatch, SWEEP_DEFAULTS, startRuntime } from '../src/runtime/bench';
 import type { BatchSweep, BenchOptions } from '../src/runtime/bench-types';
 import { preferredThreads } from '../src/runtime/ort';
-import { profileModel } from '../src/runtime/profile';
+import { compareModelsMs, profileModel } from '../src/runtime/profile';
 import { QbError } from '../src/shared/errors';
 import { pickModelFile } from '../src/shared/files';
 import type { BenchApi, BenchResult } from './bench-api';
@@ -108,6 +108,12 @@ export function createBenchApi(): BenchApi {
         }
         await checkpoint(signal);
         return profileModel(files.bytes, runs !== undefined ? { runs } : {});
+      }),
+    compare: (jobId, modelFiles, budgetMs) =>
+      runJob(jobId, async (signal) => {
+        await ensureStarted();
+        const bytes = await Promise.all(modelFiles.map(async (f) => new Uint8Array(await f.arrayBuffer())));
+        return compareModelsMs(bytes, { budgetMs, checkpoint: () => checkpoint(signal) });
       }),
   };
 }

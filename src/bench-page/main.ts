@@ -2,7 +2,7 @@
 // scripts driving Chromium (src/cli/browser.ts). No React, no store: a title and this object.
 import { proxy } from 'comlink';
 import type { BenchOptions } from '../runtime/bench-types';
-import type { ModelProfile } from '../runtime/profile';
+import type { ModelProfile, PairedTiming } from '../runtime/profile';
 import type { Device } from '../runtime/session';
 import type { BenchRequest, BenchResult } from '../../workers/bench-api';
 import type { WorkerClient } from '../../workers/client';
@@ -23,6 +23,8 @@ export interface QuantbenchPage {
   bench(modelUrl: string | string[], request: PageBenchRequest): Promise<BenchResult>;
   /** Per-node timings on the CPU (runs default 12), in the bench worker. */
   profile(modelUrl: string, runs?: number, threads?: number): Promise<ModelProfile>;
+  /** Paired timing of several models (one file each), alternating runs, in the bench worker. */
+  compare(modelUrls: string[], budgetMs: number, threads?: number): Promise<PairedTiming>;
 }
 
 declare global {
@@ -74,6 +76,14 @@ window.quantbench = {
     return clientFor(threads, request.options.device ?? 'wasm').run(async (api, jobId) => {
       await api.init(threads);
       return api.bench(jobId, benchRequest, proxy(onProgress));
+    });
+  },
+  async compare(modelUrls, budgetMs, threads) {
+    const files = await fetchFiles(modelUrls);
+    const t = threads ?? (client !== undefined ? Number(clientKey.split('|')[1]) : defaultThreads());
+    return clientFor(t, 'wasm').run(async (api, jobId) => {
+      await api.init(t);
+      return api.compare(jobId, files, budgetMs);
     });
   },
   async profile(modelUrl, runs, threads) {

@@ -9,7 +9,7 @@ import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import type { PageBenchRequest, QuantbenchPage } from '../bench-page/main';
-import type { ModelProfile } from '../runtime/profile';
+import type { ModelProfile, PairedTiming } from '../runtime/profile';
 import { QbError, type QbErrorData } from '../shared/errors';
 import type { BenchResult } from '../../workers/bench-api';
 import type { Progress } from '../../workers/progress';
@@ -179,6 +179,8 @@ export interface BenchBrowser {
   bench(file: string | readonly string[], request: PageBenchRequest, onProgress?: (p: Progress) => void): Promise<BenchResult>;
   /** Per-node timings of a local model on the CPU (see runtime/profile.ts). */
   profile(file: string, runs?: number): Promise<ModelProfile>;
+  /** Paired timing of local models (one file each): runs alternate between them for `budgetMs`. */
+  compare(files: readonly string[], budgetMs: number, threads?: number): Promise<PairedTiming>;
   close(): Promise<void>;
 }
 
@@ -249,6 +251,10 @@ export async function openBenchBrowser(options: BenchBrowserOptions = {}): Promi
       async profile(file, runs) {
         const [url] = server.register([file]);
         return callPage(page, 'profile', runs === undefined ? [url!] : [url!, runs]);
+      },
+      async compare(files, budgetMs, threads) {
+        const urls = server.register([...files]);
+        return callPage(page, 'compare', threads === undefined ? [urls, budgetMs] : [urls, budgetMs, threads]);
       },
       async close() {
         await b.close().catch(() => undefined);

@@ -38,6 +38,14 @@ export function browserSpeedProbe(browser: BenchBrowser, threads: number, timeBu
         rmSync(file, { force: true });
       }
     },
+    async compare(models) {
+      const files = models.map(toFile);
+      try {
+        return (await browser.compare(files, 1500 * models.length, threads)).medianMs;
+      } finally {
+        for (const f of files) rmSync(f, { force: true });
+      }
+    },
     describe: () => `Chromium ${browser.browserVersion.split('.')[0]}, WebAssembly, ${threads} thread${threads === 1 ? '' : 's'}`,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -70,3 +70,23 @@ describe('searchFastLayout', () => {
     await expect(searchFastLayout(req)).rejects.toThrow('cancelled');
   });
 });
+
+describe('searchFastLayout with paired timing', () => {
+  it('uses the probe\'s compare (all models alternating) once per round instead of timing models one by one', async () => {
+    const p = probe({ 1: 10, 3: 12, 4: 12, 5: 7 });
+    const calls: number[][] = [];
+    const paired: SpeedProbe = {
+      ...p,
+      compare: async (models) => {
+        calls.push(models.map((b) => b[0]!));
+        return models.map((b) => ({ 1: 10, 3: 12, 4: 12, 5: 7 })[b[0]!]!);
+      },
+    };
+    const r = await searchFastLayout(request(paired));
+    expect(calls).toHaveLength(2);
+    expect(calls[0]![0]).toBe(1);
+    expect(p.timed).toHaveLength(0);
+    expect(r.report.chosen).toBe('runtime-aware');
+    expect(r.report.candidates.every((c) => c.roundsMs.length === 2)).toBe(true);
+  });
+});

@@ -9,6 +9,11 @@ export interface SpeedProbe {
   profile(bytes: Uint8Array): Promise<{ nodes: TimedNode[] }>;
   /** Median latency of one inference, ms, after a warm-up. */
   time(bytes: Uint8Array): Promise<number>;
+  /**
+   * Median latency of each model, ms, timed alternately in one place (A, B, C, A, B, C …) so that a slow phase of
+   * the machine hits all alike. Preferred over `time` when present.
+   */
+  compare?(models: readonly Uint8Array[]): Promise<number[]>;
   /** Where it measured, in plain words ("onnxruntime-web 1.30, wasm, 2 threads"). */
   describe?(): string;
 }
@@ -114,10 +119,18 @@ export async function searchFastLayout(r: SpeedSearchRequest): Promise<SpeedSear
   }
   const rounds = Math.max(1, r.rounds ?? 3);
   const times = models.map(() => [] as number[]);
-  const total = rounds * models.length;
+  const compare = r.probe.compare?.bind(r.probe);
+  const total = compare !== undefined ? rounds : rounds * models.length;
   let done = 0;
   r.onProgress?.({ stage: 'speed-candidates', done, total });
   for (let round = 0; round < rounds; round++) {
+    await r.checkpoint?.();
+    if (compare !== undefined) {
+      const ms = await compare(models.map((m) => m.bytes));
+      ms.forEach((v, m) => times[m]!.push(v));
+      r.onProgress?.({ stage: 'speed-candidates', done: ++done, total });
+      continue;
+    }
     for (let m = 0; m < models.length; m++) {
       await r.checkpoint?.();
       times[m]!.push(await r.probe.time(models[m]!.bytes));

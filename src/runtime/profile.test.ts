@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../onnx/model-io';
 import { loadOrt } from './ort';
-import { parseProfile, profileModel, timeModelMs } from './profile';
+import { compareModelsMs, parseProfile, profileModel, timeModelMs } from './profile';
 
 const DEMO = resolve(dirname(fileURLToPath(import.meta.url)), '../../public/demo/shapes-cnn.onnx');
 
@@ -47,5 +47,13 @@ describe('profileModel (onnxruntime-web in Node)', () => {
     // The console stays usable afterwards (the capture only collects during endProfiling).
     const t = await timeModelMs(bytes, { budgetMs: 50, minRuns: 3 });
     expect(t).toBeGreaterThan(0);
+  });
+
+  it('compares models with alternating runs: one median per model, every model run equally often', async () => {
+    const bytes = new Uint8Array(readFileSync(DEMO));
+    const paired = await compareModelsMs([bytes, bytes], { budgetMs: 30, minRuns: 4 });
+    expect(paired.medianMs).toHaveLength(2);
+    expect(paired.runs).toBeGreaterThanOrEqual(4);
+    for (const ms of paired.medianMs) expect(ms).toBeGreaterThan(0);
   });
 });

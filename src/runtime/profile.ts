@@ -198,7 +198,7 @@ export async function timeModelMs(bytes: Uint8Array, options: { budgetMs?: numbe
 let probeDevice = 'WebAssembly (CPU)';
 
 /** The CPU speed probe of this realm (profileModel + timeModelMs), for the runtime-aware INT8 search. */
-export function cpuSpeedProbe(): { profile(bytes: Uint8Array): Promise<ModelProfile>; time(bytes: Uint8Array): Promise<number>; describe(): string } {
+export function cpuSpeedProbe(): { profile(bytes: Uint8Array): Promise<ModelProfile>; time(bytes: Uint8Array): Promise<number>; compare(models: readonly Uint8Array[]): Promise<number[]>; describe(): string } {
   return {
     async profile(bytes) {
       const ort = await loadOrt();
@@ -207,6 +207,56 @@ export function cpuSpeedProbe(): { profile(bytes: Uint8Array): Promise<ModelProf
       return profileModel(bytes);
     },
     time: (bytes) => timeModelMs(bytes),
+    compare: async (models) => (await compareModelsMs(models, { budgetMs: 1500 * models.length })).medianMs,
     describe: () => probeDevice,
   };
+}
+
+/** Paired timing of several models: medians, ms, in the order given, and how many runs each got. */
+export interface PairedTiming {
+  medianMs: number[];
+  runs: number;
+}
+
+/**
+ * Times several models against each other in one realm, alternating one run of each (A, B, C, A, B, C …) until
+ * `budgetMs` has passed: a slow phase of a shared machine then hits every model alike, so their ratio stays
+ * steady even when absolute times do not. Sessions are created first and released at the end.
+ */
+export async function compareModelsMs(models: readonly Uint8Array[], options: { budgetMs?: number; minRuns?: number; warmupRuns?: number; checkpoint?: () => Promise<void> } = {}): Promise<PairedTiming> {
+  const ort = await loadOrt();
+  const sessions: Session[] = [];
+  try {
+    for (const bytes of models) {
+      try {
+        sessions.push(await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] }));
+      } catch (err) {
+        throw new QbError('runtime', 'The browser runtime could not load a model for timing.', err instanceof Error ? err.message : String(err));
+      }
+    }
+    const feeds = sessions.map((s) => makeFeeds(ort, s));
+    for (let i = 0; i < (options.warmupRuns ?? 3); i++) for (let m = 0; m < sessions.length; m++) await sessions[m]!.run(feeds[m]!);
+    const samples = sessions.map(() => [] as number[]);
+    const budgetMs = options.budgetMs ?? 3000;
+    const minRuns = options.minRuns ?? 5;
+    const start = performance.now();
+    let lastCheck = start;
+    let runs = 0;
+    while (runs < minRuns || performance.now() - start < budgetMs) {
+      for (let m = 0; m < sessions.length; m++) {
+        const t = performance.now();
+        await sessions[m]!.run(feeds[m]!);
+        samples[m]!.push(performance.now() - t);
+      }
+      runs++;
+      if (runs >= 2000) break;
+      if (options.checkpoint !== undefined && performance.now() - lastCheck > 100) {
+        await options.checkpoint();
+        lastCheck = performance.now();
+      }
+    }
+    return { medianMs: samples.map(median), runs };
+  } finally {
+    for (const s of sessions) await s.release();
+  }
 }
