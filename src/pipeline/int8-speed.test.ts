@@ -64,6 +64,14 @@ describe('searchFastLayout', () => {
     expect(r.report.speedup).toBeCloseTo(5 / 12, 9);
   });
 
+  it('does not call a model faster within the noise margin, and then keeps the smallest INT8 file', async () => {
+    const req = { ...request(probe({ 1: 10, 3: 12, 4: 12, 5: 9.9 })), plainBytes: Uint8Array.of(3, 3, 3) };
+    const r = await searchFastLayout(req);
+    expect(r.report.faster).toBe(false);
+    expect(r.bytes[0]).toBe(5);
+    expect(r.report.chosen).toBe('runtime-aware');
+  });
+
   it('stops at a checkpoint that throws', async () => {
     let calls = 0;
     const req = { ...request(probe({ 1: 10, 3: 12, 4: 12, 5: 7 })), checkpoint: () => { if (++calls > 2) throw new Error('cancelled'); } };

@@ -49,7 +49,7 @@ export interface SpeedLayout {
 const FALLBACK_RATES: BorderRates = { quantizeNs: 1.5, dequantizeNs: 1.0, transposeNs: 1.0, measured: false };
 
 /**
- * Border costs from an INT8 profile: activation QuantizeLinear (float input), DequantizeLinear (uint8/int8 input)
+ * Border costs from an INT8 profile: activation QuantizeLinear (float input), DequantizeLinear (uint8 input)
  * and Transpose of integer tensors, as time per element. Tiny tensors (< 1000 elements) are skipped: their time is
  * call overhead, not throughput.
  */
@@ -65,7 +65,8 @@ export function borderRates(int8: readonly TimedNode[]): BorderRates {
     return elements > 0 ? (1000 * us) / elements : null;
   };
   const q = rate((n) => n.opType === 'QuantizeLinear' && n.inputType === 'float');
-  const dq = rate((n) => n.opType === 'DequantizeLinear' && (n.inputType === 'uint8' || n.inputType === 'int8'));
+  // Activations are uint8 here; int8 DequantizeLinear nodes are weights (not a border).
+  const dq = rate((n) => n.opType === 'DequantizeLinear' && n.inputType === 'uint8');
   const t = rate((n) => n.opType === 'Transpose' && (n.inputType === 'uint8' || n.inputType === 'int8'));
   return {
     quantizeNs: q ?? dq ?? FALLBACK_RATES.quantizeNs,
