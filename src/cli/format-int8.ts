@@ -91,7 +91,7 @@ export function formatInt8Text(c: Int8TextContext): string {
     const x = (v: number): string => `${v.toFixed(2)}x${v < 1 ? ' (slower)' : ''}`;
     lines.push(sp.faster
       ? `  Speed on ${sp.device}: ${x(sp.speedup)} FP32 (${sp.chosenMs.toFixed(2)} ms vs ${sp.fp32Ms.toFixed(2)} ms); every layer INT8 would be ${x(sp.fp32Ms / sp.plainInt8Ms)}; ${sp.floatNodes.length} layer${sp.floatNodes.length === 1 ? '' : 's'} kept in float for speed`
-      : `  Speed on ${sp.device}: no INT8 layout beat FP32 by more than noise (best ${Math.max(...sp.candidates.slice(1).map((c) => sp.fp32Ms / c.measuredMs)).toFixed(2)}x); the smallest INT8 model was written: smaller, not faster`);
+      : `  Speed on ${sp.device}: no INT8 layout beat FP32 by more than noise (best ${Math.max(...sp.candidates.slice(1).map((c) => sp.fp32Ms / c.measuredMs)).toFixed(2)}x); the plain INT8 model was written: smaller, not faster`);
   }
   lines.push(`  Quantized: ${r.quantizedNodes.length} node${r.quantizedNodes.length === 1 ? '' : 's'}${r.quantizedNodes.length > 0 ? ` (${counts(r.quantizedNodes)})` : ''}`);
   if (r.dynamic !== null && r.dynamic.quantizedNodes.length > 0) {

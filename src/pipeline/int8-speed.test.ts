@@ -64,12 +64,19 @@ describe('searchFastLayout', () => {
     expect(r.report.speedup).toBeCloseTo(5 / 12, 9);
   });
 
-  it('does not call a model faster within the noise margin, and then keeps the smallest INT8 file', async () => {
-    const req = { ...request(probe({ 1: 10, 3: 12, 4: 12, 5: 9.9 })), plainBytes: Uint8Array.of(3, 3, 3) };
-    const r = await searchFastLayout(req);
+  it('does not call a model faster within the noise margin, and then returns plain INT8', async () => {
+    const r = await searchFastLayout(request(probe({ 1: 10, 3: 12, 4: 12, 5: 9.9 })));
     expect(r.report.faster).toBe(false);
-    expect(r.bytes[0]).toBe(5);
-    expect(r.report.chosen).toBe('runtime-aware');
+    expect(r.report.chosen).toBe('plain');
+    expect(r.bytes[0]).toBe(3);
+  });
+
+  it('never offers a layout whose weighted layers are all float', async () => {
+    // Integer B would be slow and A, C gain nothing: no layout keeps a Conv integer, so only FP32 and plain are timed.
+    const p: SpeedProbe = { ...probe({ 1: 10, 3: 12 }), profile: async (b) => ({ nodes: b[0] === 2 ? [t('A', 10), t('B', 10), t('C', 10)] : [t('A', 50), t('B', 60), t('C', 50)] }) };
+    const r = await searchFastLayout(request(p));
+    expect(r.report.candidates.map((c) => c.label)).toEqual(['FP32', 'INT8 (every layer)']);
+    expect(r.report.chosen).toBe('plain');
   });
 
   it('stops at a checkpoint that throws', async () => {

@@ -73,13 +73,15 @@ export interface SpeedSearchRequest {
 }
 
 export interface SpeedSearchResult {
-  /** The fastest INT8 model; when none beats FP32 by FASTER_MARGIN, the smallest INT8 model. */
+  /** The fastest INT8 model; plain INT8 when none beats FP32 by FASTER_MARGIN. */
   bytes: Uint8Array;
   report: SpeedReport;
 }
 
 /** An INT8 model counts as faster only when FP32 takes at least this much longer (paired timings repeat within ~3%). */
 export const FASTER_MARGIN = 1.03;
+
+const WEIGHTED = new Set(['Conv', 'MatMul', 'Gemm']);
 
 /** Border weights tried: the measured cost model, half and double its border costs, and per-layer only. */
 const BORDER_WEIGHTS = [1, 0.5, 2, 0];
@@ -104,7 +106,8 @@ export async function searchFastLayout(r: SpeedSearchRequest): Promise<SpeedSear
   const layouts = new Map<string, { floatNodes: string[]; predictedUs: number; nodes: NodeSpeed[] }>();
   for (const w of BORDER_WEIGHTS) {
     const l = chooseLayout({ graph: r.graph, candidates: r.candidates, fp32, int8, rates, borderWeight: w });
-    if (l.int8Nodes.length === 0) continue;
+    // A layout whose Conv/MatMul/Gemm are all float is not an INT8 model (only a Relu or pool would be integer).
+    if (!l.nodes.some((n) => n.int8 && WEIGHTED.has(n.opType))) continue;
     const key = [...l.floatNodes].sort().join('\n');
     if (!layouts.has(key)) layouts.set(key, { floatNodes: l.floatNodes, predictedUs: l.predictedUs, nodes: l.nodes });
   }
@@ -147,11 +150,9 @@ export async function searchFastLayout(r: SpeedSearchRequest): Promise<SpeedSear
   for (let i = 2; i < candidates.length; i++) if (candidates[i]!.measuredMs < candidates[best]!.measuredMs) best = i;
   // Faster only by more than timing noise: a model is never called faster on a difference the machine makes up.
   const faster = candidates[best]!.measuredMs * FASTER_MARGIN < fp32Ms;
-  // Nothing beats FP32: hand back the smallest INT8 file, and say it is not faster.
-  if (!faster) {
-    best = 1;
-    for (let i = 2; i < models.length; i++) if (models[i]!.bytes.length < models[best]!.bytes.length) best = i;
-  }
+  // Nothing beats FP32: hand back plain INT8 (every layer integer: the INT8 model users expect, and small), and
+  // say it is not faster.
+  if (!faster) best = 1;
   const chosen = candidates[best]!;
   const floatSet = new Set(chosen.floatNodes);
   return {

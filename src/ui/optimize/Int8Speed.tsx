@@ -20,7 +20,7 @@ export function Int8Speed({ speed, sizeRatio }: { speed: SpeedReport; sizeRatio:
   const smaller = `${(1 / sizeRatio).toFixed(1)}x smaller`;
   const headline = speed.faster
     ? `On ${speed.device} this INT8 model runs ${speedWords(speed.speedup)} than FP32 (${formatMs(speed.chosenMs)} against ${formatMs(speed.fp32Ms)}) and is ${smaller}.`
-    : `On ${speed.device} no INT8 layout ran clearly faster than FP32 (best ${best.toFixed(2)}x${best >= 1 ? ', within what a re-run can move' : ''}): INT8 here only makes the model ${smaller}. The file below is the smallest INT8 model it made.`;
+    : `On ${speed.device} no INT8 layout ran clearly faster than FP32 (best ${best.toFixed(2)}x${best >= 1 ? ', within what a re-run can move' : ''}): INT8 here only makes the model ${smaller}. The file below is the plain INT8 model (every layer integer).`;
   const layers = [...speed.layers].filter((l) => l.fp32Us > 0 || l.int8Us > 0).sort((a, b) => b.fp32Us + b.int8Us - (a.fp32Us + a.int8Us));
   return (
     <div className="int8-speed" data-testid="int8-speed">
