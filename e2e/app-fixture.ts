@@ -29,7 +29,7 @@ export class AppPage {
 
   /** Chooses files through the file input, as the "Choose files…" button does. */
   async choose(...paths: string[]): Promise<void> {
-    await this.page.getByTestId('file-input').setInputFiles(paths);
+    await this.page.getByTestId('model-input').setInputFiles(paths);
   }
 
   async expectCardFor(fileName: string): Promise<void> {

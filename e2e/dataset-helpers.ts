@@ -101,7 +101,7 @@ export class DatasetStep {
   }
 
   async chooseImages(paths: string[]): Promise<void> {
-    await this.page.getByTestId('dataset-input').setInputFiles(paths);
+    await this.page.getByTestId('images-input').setInputFiles(paths);
   }
 
   async expectSummary(images: number, labelled: number): Promise<void> {

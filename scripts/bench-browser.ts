@@ -72,10 +72,10 @@ async function waitForServer(url: string, timeoutMs: number): Promise<void> {
 
 async function runCase(page: Page, c: EvalCase, browserVersion: string): Promise<BrowserEvalResult> {
   await page.goto(`http://localhost:${PORT}/`);
-  await page.getByTestId('file-input').setInputFiles(join(shared, 'models', c.model));
+  await page.getByTestId('model-input').setInputFiles(join(shared, 'models', c.model));
   await page.locator(`[data-testid=model-card][data-file-name="${c.model}"]`).waitFor({ timeout: 60_000 });
   if (c.folder !== undefined) await page.getByTestId('dataset-folder-input').setInputFiles(c.folder);
-  else await page.getByTestId('dataset-input').setInputFiles(c.files!);
+  else await page.getByTestId('images-input').setInputFiles(c.files!);
   await page.locator('[data-testid=dataset-summary]').waitFor({ timeout: 120_000 });
   await page.getByTestId('evaluate-button').waitFor({ timeout: 120_000 });
   const started = Date.now();

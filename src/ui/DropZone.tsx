@@ -70,7 +70,7 @@ export function DropZone({ onFiles, onDemo, compact, windowDragging, demoRunning
         ref={inputRef}
         type="file"
         multiple
-        data-testid="file-input"
+        data-testid="model-input"
         className="visually-hidden"
         tabIndex={-1}
         aria-hidden="true"

@@ -61,7 +61,7 @@ export function DatasetDrop({ onFiles, compact, disabled }: DatasetDropProps) {
         type="file"
         multiple
         accept="image/*,.npy,.npz,.zip,.txt,.csv"
-        data-testid="dataset-input"
+        data-testid="images-input"
         className="visually-hidden"
         tabIndex={-1}
         aria-hidden="true"
