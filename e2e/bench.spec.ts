@@ -123,6 +123,8 @@ test('the demo model and its INT8 variant: ordered percentiles, speed-up vs FP32
     expect(p50).toBeLessThanOrEqual(p90);
     expect(p90).toBeLessThanOrEqual(p99);
     await expect(row.getByTestId('bench-gzip')).toHaveText(/\d/);
+    // Weights by element type under the file size (the INT8 variant stores int8 weights).
+    await expect(row.getByTestId('bench-params')).toHaveText(variant === 'int8' ? /int8/ : /float/);
   }
   const fp32Row = panel.locator('[data-testid=bench-row][data-variant=fp32]');
   const int8Row = panel.locator('[data-testid=bench-row][data-variant=int8]');

@@ -10,7 +10,7 @@ import {
   VARIANT_LABEL,
   type BenchEntry,
 } from '../../state/bench-view';
-import { formatBytes, formatInt, formatMs, formatPercent } from '../format';
+import { formatBytes, formatCompact, formatInt, formatMs, formatPercent } from '../format';
 import { entryColor } from './bench-colors';
 
 export function BenchTable({ entries }: { entries: readonly BenchEntry[] }) {
@@ -115,6 +115,13 @@ function BenchRow({ entry, speedBase, sizeBase }: { entry: BenchEntry; speedBase
       </td>
       <td className="num" data-testid="bench-size">
         {formatBytes(size.bytes)}
+        <span className="bench-sub" data-testid="bench-params" title="parameters (weights) by element type">
+          {paramsWords(size.paramsByType).map((w) => (
+            <span key={w} className="bench-param">
+              {w}
+            </span>
+          ))}
+        </span>
       </td>
       <td className="num" data-testid="bench-gzip">
         {formatBytes(size.gzipBytes)}
@@ -146,4 +153,13 @@ function BenchRow({ entry, speedBase, sizeBase }: { entry: BenchEntry; speedBase
 /** Milliseconds without the unit (the column heads carry it): 0.134 -> "0.13", 312.4 -> "312". */
 function ms(value: number): string {
   return formatMs(value).replace(/ ms$/, '');
+}
+
+/** { float: 1200000, int8: 30000, int32: 9 } → ["1.20 M float", "30.0 k int8"]: the two largest weight types, one per line. */
+export function paramsWords(byType: Record<string, number>): string[] {
+  return Object.entries(byType)
+    .filter(([, n]) => n > 0)
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 2)
+    .map(([type, n]) => `${formatCompact(n)} ${type}`);
 }
