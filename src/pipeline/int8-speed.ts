@@ -104,14 +104,16 @@ export async function searchFastLayout(r: SpeedSearchRequest): Promise<SpeedSear
   const rates = borderRates(int8);
 
   const layouts = new Map<string, { floatNodes: string[]; predictedUs: number; nodes: NodeSpeed[] }>();
+  let evidence: NodeSpeed[] = [];
   for (const w of BORDER_WEIGHTS) {
     const l = chooseLayout({ graph: r.graph, candidates: r.candidates, fp32, int8, rates, borderWeight: w });
+    // The measured cost model's own layout (weight 1) is the per-layer evidence shown to the user.
+    if (w === 1) evidence = l.nodes;
     // A layout whose Conv/MatMul/Gemm are all float is not an INT8 model (only a Relu or pool would be integer).
     if (!l.nodes.some((n) => n.int8 && WEIGHTED.has(n.opType))) continue;
     const key = [...l.floatNodes].sort().join('\n');
     if (!layouts.has(key)) layouts.set(key, { floatNodes: l.floatNodes, predictedUs: l.predictedUs, nodes: l.nodes });
   }
-  const evidence = chooseLayout({ graph: r.graph, candidates: r.candidates, fp32, int8, rates }).nodes;
 
   const models: { label: string; bytes: Uint8Array; floatNodes: string[]; predictedMs: number | null; int8Nodes: number }[] = [
     { label: 'FP32', bytes: r.fp32Bytes, floatNodes: [...r.candidates], predictedMs: null, int8Nodes: 0 },

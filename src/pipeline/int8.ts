@@ -421,20 +421,26 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
       const userExcluded = opts.excludeNodes ?? [];
       // Layers faster in float keep int8 weights (a DequantizeLinear feeds the float Conv): the file stays small.
       const speedOptions = (floatNodes: readonly string[]): QdqOptions => ({ ...qdqOptions, excludeNodes: [...userExcluded, ...floatNodes], keepOutputsQuantized: true, weightOnlyNodes: floatNodes });
+      const built = new Map<string, ReturnType<typeof build>>();
       const found = await searchFastLayout({
         graph: upgraded.model.graph!,
         candidates: plan.quantizedNodes.map((n) => n.name),
         fp32Bytes: floatBytes,
         fp32NamedBytes: encodeModel(upgraded.model),
         plainBytes: bytes,
-        build: (floatNodes) => encodeModel(build(speedOptions(floatNodes)).applied.model),
+        build: (floatNodes) => {
+          const layout = build(speedOptions(floatNodes));
+          built.set(floatNodes.join('\n'), layout);
+          return encodeModel(layout.applied.model);
+        },
         probe: request.speedProbe!,
         onProgress: request.onProgress,
         checkpoint: request.checkpoint,
       });
       speed = found.report;
       if (found.report.chosen === 'runtime-aware') {
-        made = build(speedOptions(found.report.floatNodes));
+        // The search built this layout already: reuse it instead of quantizing the model again.
+        made = built.get(found.report.floatNodes.join('\n')) ?? build(speedOptions(found.report.floatNodes));
         bytes = found.bytes;
         finalOptions = speedOptions(found.report.floatNodes);
       }
