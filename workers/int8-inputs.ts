@@ -21,12 +21,21 @@ export function spreadIndices(total: number, count: number): number[] {
   return Array.from({ length: k }, (_, i) => Math.floor(((i + 0.5) * total) / k));
 }
 
+/** Validation samples kept apart for the collapse guard and for the accuracy-aware search (labels need more). */
+export const GUARD_VALIDATION = 32;
+export const ACCURACY_VALIDATION = 200;
+/** Validation inputs are held in memory during the job: at most this many bytes of them. */
+const VALIDATION_BYTES = 256 * 2 ** 20;
+
 /**
  * Which samples calibrate (up to `subset`, spread over the list: class folders are sorted, so the first N would be
  * a few classes only) and which check (up to `checkCount` of the others, spread too; none when nothing is left).
+ * `keepApart`: at least this many (but at most a quarter of the dataset) stay out of calibration even when the
+ * subset would take them all, so the accuracy search and collapse guard have unseen images.
  */
-export function splitSamples(total: number, subset: number, checkCount = INT8_CHECK_SAMPLES): { calibration: number[]; check: number[] } {
-  const calibration = spreadIndices(total, subset);
+export function splitSamples(total: number, subset: number, checkCount = INT8_CHECK_SAMPLES, keepApart = 0): { calibration: number[]; check: number[] } {
+  const apart = Math.min(keepApart, Math.floor(total / 4));
+  const calibration = spreadIndices(total, Math.min(subset, total - apart));
   const used = new Set(calibration);
   const rest: number[] = [];
   for (let i = 0; i < total; i++) if (!used.has(i)) rest.push(i);
@@ -36,20 +45,32 @@ export function splitSamples(total: number, subset: number, checkCount = INT8_CH
 export interface Int8Inputs {
   calibration?: { inputs: AsyncIterable<FloatTensor>; total: number };
   validation?: FloatTensor[];
+  /** Output class of each validation input (-1 unknown), aligned with `validation`. */
+  validationLabels?: number[];
   checkSource: Int8CheckSource;
   /** Plain-language notes about the inputs, added to the report's warnings. */
   warnings: () => string[];
 }
 
-/** The samples at the given positions of a stream (all of them when `keep` is undefined), as model inputs. */
-async function* inputsOf(items: AsyncIterable<Sample> | Iterable<Sample>, keep?: ReadonlySet<number>): AsyncGenerator<FloatTensor> {
+/** The samples at the given positions of a stream (all of them when `keep` is undefined). */
+async function* samplesAt(items: AsyncIterable<Sample> | Iterable<Sample>, keep?: ReadonlySet<number>): AsyncGenerator<Sample> {
   let i = 0;
   const last = keep === undefined ? Infinity : Math.max(-1, ...keep);
   for await (const s of items) {
     if (i > last) return;
-    if (keep === undefined || keep.has(i)) yield s.input;
+    if (keep === undefined || keep.has(i)) yield s;
     i++;
   }
+}
+
+async function* inputsOf(items: AsyncIterable<Sample>): AsyncGenerator<FloatTensor> {
+  for await (const s of items) yield s.input;
+}
+
+/** Samples to keep apart for validation: the guard's or the accuracy search's need, within VALIDATION_BYTES. */
+export function validationCount(options: { accuracy?: unknown; guard?: boolean }, inputBytes: number): number {
+  const wanted = options.accuracy !== undefined ? ACCURACY_VALIDATION : options.guard !== false ? GUARD_VALIDATION : INT8_CHECK_SAMPLES;
+  return Math.max(INT8_CHECK_SAMPLES, Math.min(wanted, Math.floor(VALIDATION_BYTES / Math.max(1, inputBytes))));
 }
 
 function datasetSize(dataset: Int8Dataset): number {
@@ -62,10 +83,10 @@ function datasetSize(dataset: Int8Dataset): number {
  * The dataset's samples at `positions` (sorted), in order. Images: only those are decoded (ahead, off the critical
  * path; failures are listed in `badImages` and skipped). Tensors and random inputs: filtered from the whole stream.
  */
-function selected(dataset: Int8Dataset, positions: readonly number[], badImages: string[]): AsyncIterable<FloatTensor> {
+function selected(dataset: Int8Dataset, positions: readonly number[], badImages: string[]): AsyncIterable<Sample> {
   if (dataset.inputKind === 'images') {
     if (dataset.recipe === null) throw new QbError('internal', 'Images need a preprocessing recipe.');
-    return inputsOf(samples(positions.map((i) => dataset.images[i]!), dataset.recipe, badImages));
+    return samples(positions.map((i) => dataset.images[i]!), dataset.recipe, badImages);
   }
   const input = dataset.input;
   if (input === undefined) throw new QbError('internal', 'Tensors and random inputs need the model input they are fed to.');
@@ -76,9 +97,10 @@ function selected(dataset: Int8Dataset, positions: readonly number[], badImages:
     const items = (function* () {
       for (const s of randomSamples(random)) yield { name: s.name, input: { data: s.data, dims: s.dims }, label: -1 };
     })();
-    return inputsOf(items, keep);
+    return samplesAt(items, keep);
   }
-  return inputsOf(tensorSamples(dataset.tensorFiles ?? [], input, new Map()), keep);
+  const labels = new Map((dataset.samples ?? []).map((s) => [s.name, s.label]));
+  return samplesAt(tensorSamples(dataset.tensorFiles ?? [], input, labels), keep);
 }
 
 /**
@@ -93,6 +115,8 @@ export async function int8Inputs(
   subset: number,
   progress: ProgressSink,
   signal: AbortSignal,
+  /** Samples kept apart from calibration for validation (validationCount); default INT8_CHECK_SAMPLES. */
+  keepApart = INT8_CHECK_SAMPLES,
 ): Promise<Int8Inputs> {
   if (dataset === null) {
     // Dynamic INT8 needs no calibration; its check runs on seeded random inputs shaped like the model's input.
@@ -106,21 +130,23 @@ export async function int8Inputs(
     };
   }
   const total = datasetSize(dataset);
-  const split = splitSamples(total, mode === 'dynamic' ? 0 : subset);
+  const split = mode === 'dynamic' ? splitSamples(total, 0) : splitSamples(total, subset, keepApart, keepApart > INT8_CHECK_SAMPLES ? keepApart : 0);
   const badImages: string[] = [];
   const validation: FloatTensor[] = [];
+  const validationLabels: number[] = [];
   if (split.check.length > 0) {
     const images = dataset.inputKind === 'images';
     if (images) progress({ stage: 'decode-images', done: 0, total: split.check.length });
     for await (const t of selected(dataset, split.check, badImages)) {
       await checkpoint(signal);
-      validation.push(t);
+      validation.push(t.input);
+      validationLabels.push(t.label);
       if (images) progress({ stage: 'decode-images', done: validation.length, total: split.check.length });
     }
   }
   return {
-    ...(mode === 'static' ? { calibration: { inputs: selected(dataset, split.calibration, badImages), total: split.calibration.length } } : {}),
-    ...(validation.length > 0 ? { validation } : {}),
+    ...(mode === 'static' ? { calibration: { inputs: inputsOf(selected(dataset, split.calibration, badImages)), total: split.calibration.length } } : {}),
+    ...(validation.length > 0 ? { validation, validationLabels } : {}),
     checkSource: validation.length > 0 ? 'held-out' : 'calibration',
     warnings: () => {
       const notes: string[] = [];

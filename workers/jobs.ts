@@ -12,6 +12,20 @@ export function beginJob(jobId: string): AbortSignal {
 
 export function endJob(jobId: string): void {
   controllers.delete(jobId);
+  stops.delete(jobId);
+}
+
+/** Jobs asked to stop searching and keep what they have (softer than cancel: the job still returns a result). */
+const stops = new Set<string>();
+
+/** Asks job `jobId` to stop its search at the next model and keep the best found so far. Unknown ids are ignored. */
+export function stopJob(jobId: string): void {
+  if (controllers.has(jobId)) stops.add(jobId);
+}
+
+/** True once stopJob was called for this job. */
+export function stopRequested(jobId: string): boolean {
+  return stops.has(jobId);
 }
 
 /** Cooperative cancel: the job sees its signal aborted at its next check. Unknown ids are ignored. */

@@ -60,10 +60,16 @@ export interface OptimizeApi extends CancellableApi {
   runOnDevice(jobId: string, modelFiles: File[], device: Device, inputSeed: number, onProgress: ProgressSink): Promise<DeviceRunResult>;
   /**
    * Makes the INT8 variant (static QDQ with calibration, or dynamic) and checks it against FP32 in the runtime.
-   * Calibration takes up to `options.subset` samples spread evenly over the dataset; the check takes up to 8 others
-   * (none left: the engine reuses calibration samples and says so). Without a dataset, dynamic INT8 is checked on
+   * Calibration takes up to `options.subset` samples spread evenly over the dataset; validation takes others
+   * (validationCount(options); when too few are left, a quarter of the dataset at most is kept apart from
+   * calibration; none left: the engine reuses calibration samples and says so). Without a dataset, dynamic INT8 is checked on
    * seeded random inputs.
    * @throws QbError: unreadable model, already quantized, static without samples, broken INT8 outputs, cancelled.
    */
   makeInt8(jobId: string, request: Int8JobRequest, onProgress: ProgressSink): Promise<Int8JobResult>;
+  /**
+   * Stops the accuracy search (or collapse guard) of a running INT8 job at its next model: the job then finishes
+   * with the best model found so far (report.accuracy.stoppedBy 'cancelled'). Unknown ids are ignored.
+   */
+  stopSearch(jobId: string): void;
 }

@@ -9,9 +9,10 @@ import { looksTransformerLike } from '../src/quant/dynamic-int8';
 import { cpuSpeedProbe } from '../src/runtime/profile';
 import { ModelSession } from '../src/runtime/session';
 import { pickModelFile } from '../src/shared/files';
-import { int8Inputs } from './int8-inputs';
-import { cancelJob, checkpoint, runJob } from './jobs';
+import { int8Inputs, validationCount } from './int8-inputs';
+import { cancelJob, checkpoint, runJob, stopJob, stopRequested } from './jobs';
 import type { OptimizeApi } from './optimize-api';
+import type { TensorIO } from '../src/onnx/summary';
 import { throttleProgress, type ProgressSink } from './progress';
 import { readBlob } from './read-blob';
 
@@ -29,6 +30,11 @@ async function readModelFiles(files: File[], progress: ProgressSink, signal: Abo
   return { bytes, externalData };
 }
 
+/** Elements of the model's first input (open dims count 224: an image side). */
+function inputElements(inputs: readonly TensorIO[]): number {
+  return (inputs[0]?.shape ?? []).reduce<number>((a, d) => a * (typeof d === 'number' && d > 0 ? d : 224), 1);
+}
+
 /** `bytes` alone in its buffer, so transferring the buffer hands over exactly this model and nothing else. */
 function ownBuffer(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
@@ -38,6 +44,7 @@ function ownBuffer(bytes: Uint8Array): Uint8Array {
 export function createOptimizeApi(): OptimizeApi {
   return {
     cancel: cancelJob,
+    stopSearch: stopJob,
     makeFp16: (jobId, modelFiles, onProgress) =>
       runJob(jobId, async (signal) => {
         const progress = throttleProgress(onProgress);
@@ -86,13 +93,16 @@ export function createOptimizeApi(): OptimizeApi {
         // 'auto' resolves as the engine will resolve it, to know whether samples go to calibration or all to the check.
         const chosen = request.options.mode ?? 'auto';
         const mode = chosen !== 'auto' ? chosen : looksTransformerLike(decodeModel(bytes)) ? 'dynamic' : 'static';
-        const inputs = await int8Inputs(request.dataset, request.inputs, mode, request.options.subset ?? DEFAULT_SUBSET, progress, signal);
+        const keepApart = validationCount(request.options, 4 * inputElements(request.inputs));
+        const inputs = await int8Inputs(request.dataset, request.inputs, mode, request.options.subset ?? DEFAULT_SUBSET, progress, signal, keepApart);
         const variant = await makeInt8Variant({
           bytes,
           ...(externalData.length > 0 ? { external: (location: string) => externalData.find((f) => f.path === location)?.data } : {}),
           options: { ...request.options, mode },
           ...(inputs.calibration !== undefined ? { calibration: inputs.calibration } : {}),
           ...(inputs.validation !== undefined ? { validation: inputs.validation } : {}),
+          ...(inputs.validationLabels !== undefined ? { validationLabels: inputs.validationLabels } : {}),
+          shouldStop: () => stopRequested(jobId),
           // The original needs its external-data files; the engine's own models hold their weights inline.
           makeRunner: (b) => ModelSession.create(b, b === bytes ? externalData : []),
           // Layers are timed in this worker: the same onnxruntime-web build and threads the model will run with.

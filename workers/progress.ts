@@ -1,4 +1,5 @@
 // Progress events of background jobs: a tagged union shared by workers and the UI, and a throttle.
+import type { AccuracyStep } from '../src/pipeline/int8-accuracy';
 
 /** One progress report. `done`/`total` are in the unit the stage names (bytes, images, nodes). */
 export type Progress =
@@ -33,6 +34,10 @@ export type Progress =
   // Runtime-aware INT8 (pipeline/int8-speed): profiling models per node, then timing candidates.
   | { stage: 'speed-profile'; done: number; total: number }
   | { stage: 'speed-candidates'; done: number; total: number }
+  // Accuracy-aware INT8 and the collapse guard (pipeline/int8-accuracy).
+  | { stage: 'accuracy-baseline' }
+  | { stage: 'sensitivity'; done: number; total: number; etaMs: number | null }
+  | { stage: 'accuracy-search'; step: AccuracyStep }
   | { stage: 'done' };
 
 export type ProgressStage = Progress['stage'];
@@ -67,6 +72,9 @@ export const STAGE_LABEL: Record<ProgressStage, string> = {
   size: 'Measuring file and download size',
   'speed-profile': 'Timing every layer in FP32 and INT8 on this device',
   'speed-candidates': 'Timing INT8 layouts against FP32',
+  'accuracy-baseline': 'Measuring the INT8 model on the validation images',
+  sensitivity: "Sensitivity: measuring each layer's share of the error",
+  'accuracy-search': 'Putting the most sensitive layers back to float',
   done: 'Done',
 };
 
@@ -91,7 +99,9 @@ export function throttleProgress(sink: ProgressSink, intervalMs = 100, now: () =
     const t = now();
     const stageChanged = p.stage !== lastStage;
     const isLastOfStage = progressFraction(p) === 1;
-    if (!stageChanged && !isLastOfStage && t - lastAt < intervalMs) return;
+    // Each accuracy step is a line of the live log: never dropped (they come seconds apart).
+    const isLogLine = p.stage === 'accuracy-search';
+    if (!stageChanged && !isLastOfStage && !isLogLine && t - lastAt < intervalMs) return;
     lastAt = t;
     lastStage = p.stage;
     try {

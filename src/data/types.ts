@@ -73,6 +73,12 @@ export interface Fidelity {
   /** Segmentation outputs only: share of pixels with the same argmax class, and mean IoU vs the reference. */
   pixelAgreement?: number;
   miou?: number;
+  /**
+   * Detection outputs only: intersection over union of the sets of anchors scoring above 0.3 (objectness x class)
+   * in the variant and the reference, over all images; and the SQNR of those per-anchor scores, in dB.
+   */
+  detectionAgreement?: number;
+  scoreSqnrDb?: number;
 }
 
 export interface EvalReport {

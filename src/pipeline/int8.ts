@@ -19,6 +19,8 @@ import type { Fidelity } from '../data/types';
 import { QbError } from '../shared/errors';
 import { calibrate, type OutputsRunner } from './calibrate';
 import { searchFastLayout, type SpeedProbe, type SpeedProgress, type SpeedReport } from './int8-speed';
+import { Evaluator, searchAccurateLayout, type AccuracyGoal, type AccuracyProgress, type AccuracyReport, type Measurement } from './int8-accuracy';
+import { revertUnits } from '../quant/revert-units';
 
 export type Int8Mode = 'static' | 'dynamic';
 
@@ -46,7 +48,22 @@ export interface Int8Options {
    * device and keep integer only the layers (and borders) that pay off; 'off': every quantizable layer integer.
    */
   speed?: 'auto' | 'off';
+  /**
+   * Static only: accuracy-aware INT8. The layers causing most of the error go back to float until the model is
+   * within the goal on the validation inputs (kept apart from calibration), or the time budget runs out.
+   */
+  accuracy?: { goal: AccuracyGoal; timeBudgetMs?: number };
+  /**
+   * Static only, default true: when the INT8 model's fidelity on the validation inputs falls below the collapse
+   * floors (GUARD_FLOORS), run the accuracy search automatically with GUARD_GOAL. Ignored with `accuracy`.
+   */
+  guard?: boolean;
 }
+
+/** Below these the default INT8 model counts as collapsed: agreement with FP32 (top-1, pixels or detections), output SQNR (not for detectors, whose raw box outputs amplify any noise). */
+export const GUARD_FLOORS = { agreement: 0.9, sqnrDb: 10 } as const;
+/** What the collapse guard aims for once it runs. */
+export const GUARD_GOAL: AccuracyGoal = { metric: 'agreement', maxDrop: 8 };
 
 /**
  * Calibration method used when none is chosen: MSE-optimal clipping gave the best held-out SQNR of the four methods
@@ -64,7 +81,8 @@ export type Int8Progress =
   | { stage: 'quantize' }
   | { stage: 'validate'; done: number; total: number }
   | { stage: 'layer-report'; done: number; total: number }
-  | SpeedProgress;
+  | SpeedProgress
+  | AccuracyProgress;
 
 export interface Int8Request {
   bytes: Uint8Array;
@@ -73,8 +91,15 @@ export interface Int8Request {
   options?: Int8Options;
   /** Static: preprocessed calibration inputs, pulled one at a time; `total` is how many the source holds. */
   calibration?: { inputs: AsyncIterable<FloatTensor> | Iterable<FloatTensor>; total: number };
-  /** Inputs not used for calibration, for the check and the per-layer report (first CHECK_INPUTS used). */
+  /**
+   * Inputs not used for calibration: the check and per-layer report use the first CHECK_INPUTS, the accuracy
+   * search and collapse guard all of them.
+   */
   validation?: readonly FloatTensor[];
+  /** Output class index of each validation input (-1 unknown), for the top1 accuracy goal. */
+  validationLabels?: readonly number[];
+  /** Polled between models during the accuracy search: true stops it and keeps the best model found so far. */
+  shouldStop?: () => boolean;
   /** Loads a model into a runner (onnxruntime-web ModelSession in the app, CLI and tests). */
   makeRunner: (bytes: Uint8Array) => Promise<OutputsRunner>;
   /** Times models on the device the INT8 model is for; without it no runtime-aware search runs. */
@@ -115,11 +140,21 @@ export interface Int8Report {
   dynamic: DynamicInt8Report | null;
   /** Runtime-aware search (static INT8 with a speed probe), else null. */
   speed: SpeedReport | null;
+  /** Accuracy-aware search or collapse guard (static INT8 with validation inputs), else null. */
+  accuracy: Int8AccuracyReport | null;
   sizeBeforeBytes: number;
   sizeAfterBytes: number;
   /** The INT8 model's first output against FP32 on the check inputs. */
   check: Fidelity & { inputs: number; heldOut: boolean; maxAbsDiff: number };
 }
+
+export interface Int8AccuracyReport extends AccuracyReport {
+  /** The preset was changed (Performance -> Mixed) because the default one missed the goal; values in the goal's unit. */
+  presetSwitch: { from: ActivationPreset; to: ActivationPreset; before: number; after: number } | null;
+}
+
+/** Builds the INT8 model of a plan with the calibrated ranges (biases corrected for the integer layers). */
+type Builder = (options: QdqOptions) => { applied: ReturnType<typeof applyQdq>; corrected: number };
 
 export interface Int8Result {
   bytes: Uint8Array;
@@ -242,10 +277,26 @@ async function layerErrors(
   });
 }
 
+/** The collapse guard's floors (GUARD_FLOORS): detectors are judged on their detections, not raw SQNR. */
+function notCollapsed(m: Measurement): boolean {
+  const f = m.fidelity;
+  if (f.top1Agreement < GUARD_FLOORS.agreement) return false;
+  return f.detectionAgreement !== undefined || f.sqnrDb >= GUARD_FLOORS.sqnrDb;
+}
+
 /** What the final plan quantizes and keeps in float, with the speed search's choices named as such. */
-function finalNodes(plan: QdqPlan, speed: SpeedReport | null): Pick<Int8Report, 'quantizedNodes' | 'skippedNodes' | 'floatOps'> {
+function finalNodes(plan: QdqPlan, speed: SpeedReport | null, accuracy: AccuracyReport | null): Pick<Int8Report, 'quantizedNodes' | 'skippedNodes' | 'floatOps'> {
   const forSpeed = new Set(speed?.chosen === 'runtime-aware' ? speed.floatNodes : []);
-  const skippedNodes = plan.skippedNodes.map((s) => (forSpeed.has(s.name) ? { ...s, reason: `Faster in float on ${speed?.device ?? 'this device'} (measured); its weights are still stored as int8.` } : s));
+  const share = new Map<string, number>();
+  const kept = new Set(accuracy?.floatNodes ?? []);
+  for (const u of accuracy?.ranking ?? []) for (const n of u.nodes) if (kept.has(n)) share.set(n, u.errorShare);
+  const why = (name: string): string | null => {
+    const s = share.get(name);
+    if (s !== undefined) return `Kept in float for accuracy: as INT8 it caused ${(100 * s).toFixed(1)}% of the output error (measured).`;
+    if (forSpeed.has(name)) return `Faster in float on ${speed?.device ?? 'this device'} (measured); its weights are still stored as int8.`;
+    return null;
+  };
+  const skippedNodes = plan.skippedNodes.map((s) => ({ ...s, reason: why(s.name) ?? s.reason }));
   return { quantizedNodes: plan.quantizedNodes, skippedNodes, floatOps: plan.floatOps };
 }
 
@@ -320,8 +371,10 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
 
   let bytes: Uint8Array;
   let upgraded: { model: ModelProto; report: OpsetUpgradeReport | null };
-  let base: Omit<Int8Report, 'check' | 'layers' | 'sizeBeforeBytes' | 'sizeAfterBytes' | 'warnings' | 'biasCorrected' | 'speed'>;
+  let base: Omit<Int8Report, 'check' | 'layers' | 'sizeBeforeBytes' | 'sizeAfterBytes' | 'warnings' | 'biasCorrected' | 'speed' | 'accuracy'>;
   let speed: SpeedReport | null = null;
+  let accuracy: Int8AccuracyReport | null = null;
+  let presetSwitch: Int8AccuracyReport['presetSwitch'] = null;
   let checkInputs: FloatTensor[] = [...(request.validation ?? [])].slice(0, CHECK_INPUTS);
   let heldOut = checkInputs.length > 0;
   let floatModel: ModelProto;
@@ -350,13 +403,13 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     };
   } else {
     const modelType: ModelType = opts.modelType === undefined || opts.modelType === 'auto' ? (transformer ? 'transformer' : 'cnn') : opts.modelType;
-    const preset = opts.preset ?? (modelType === 'transformer' ? 'mixed' : 'performance');
+    let preset: ActivationPreset = opts.preset ?? (modelType === 'transformer' ? 'mixed' : 'performance');
     const method = opts.calibration ?? DEFAULT_METHOD;
     upgraded = upgradeIfNeeded(original, perChannel ? 13 : 10);
     floatModel = upgraded.model;
     // Every node gets its display name as its name, so onnxruntime's per-node profile can be matched to the plan.
     for (const n of upgraded.model.graph!.node) if (n.name === '') n.name = nodeName(n);
-    const qdqOptions = { preset, modelType, perChannel, excludeNodes: opts.excludeNodes, excludeOpTypes: opts.excludeOpTypes };
+    let qdqOptions: QdqOptions = { preset, modelType, perChannel, excludeNodes: opts.excludeNodes, excludeOpTypes: opts.excludeOpTypes };
     const searchSpeed = request.speedProbe !== undefined && opts.speed !== 'off';
     const plan = planQdq(upgraded.model, qdqOptions);
     // The speed search may keep an integer layer next to a float one: its output is then quantized too, so
@@ -391,40 +444,96 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
       warnings.push('The INT8 check reused calibration images (no separate images were given), so it may look better than on new data.');
     }
     await request.checkpoint?.();
-    const kind = preset === 'performance' ? 'symmetric' : 'asymmetric';
-    const ranges = new Map<string, Range>();
     let bytesHeld = 0;
     for (const [t, obs] of cal.observers) {
-      ranges.set(t, obs.range(kind, 'uint8'));
       bytesHeld += obs.bytesHeld;
       if (obs.nonFinite > 0) warnings.push(`Tensor "${t}" had ${obs.nonFinite} NaN or infinite values during calibration; they were ignored.`);
     }
-    let means: Map<string, ChannelMeans> | null = null;
-    if (opts.biasCorrection !== false && cal.kept.length > 0) {
-      request.onProgress?.({ stage: 'bias-correction', done: 0, total: cal.kept.length });
-      means = await channelMeans(upgraded.model, plan, groupRanges(plan, ranges), preset, cal.kept, request);
-    }
-    // One INT8 model for a plan: biases corrected only for the layers that become integer.
-    const build = (options: QdqOptions): { applied: ReturnType<typeof applyQdq>; corrected: number } => {
-      const p = planQdq(upgraded.model, options);
-      if (means === null) return { applied: applyQdq(upgraded.model, p, ranges, { preset, perChannel }), corrected: 0 };
-      // Weight-only layers compute in float on float inputs: the shift measured with quantized inputs does not apply.
-      const weightOnly = new Set(options.weightOnlyNodes ?? []);
-      const corrected = correctBiases(upgraded.model, { ...p, weights: p.weights.filter((w) => !weightOnly.has(w.node)) }, means, perChannel);
-      return { applied: applyQdq(corrected.model, planQdq(corrected.model, options), ranges, { preset, perChannel }), corrected: corrected.report.corrected.length };
+    // Ranges and bias shifts for a preset (the observers serve both), and a builder of INT8 models for plans.
+    const builderFor = async (p: ActivationPreset): Promise<Builder> => {
+      const kind = p === 'performance' ? 'symmetric' : 'asymmetric';
+      const ranges = new Map<string, Range>();
+      for (const [t, obs] of cal.observers) ranges.set(t, obs.range(kind, 'uint8'));
+      let means: Map<string, ChannelMeans> | null = null;
+      if (opts.biasCorrection !== false && cal.kept.length > 0) {
+        request.onProgress?.({ stage: 'bias-correction', done: 0, total: cal.kept.length });
+        means = await channelMeans(upgraded.model, plan, groupRanges(plan, ranges), p, cal.kept, request);
+      }
+      // One INT8 model for a plan: biases corrected only for the layers that become integer.
+      return (options) => {
+        const o = { ...options, preset: p };
+        const planned = planQdq(upgraded.model, o);
+        if (means === null) return { applied: applyQdq(upgraded.model, planned, ranges, { preset: p, perChannel }), corrected: 0 };
+        // Weight-only layers compute in float on float inputs: the shift measured with quantized inputs does not apply.
+        const weightOnly = new Set(o.weightOnlyNodes ?? []);
+        const corrected = correctBiases(upgraded.model, { ...planned, weights: planned.weights.filter((w) => !weightOnly.has(w.node)) }, means, perChannel);
+        return { applied: applyQdq(corrected.model, planQdq(corrected.model, o), ranges, { preset: p, perChannel }), corrected: corrected.report.corrected.length };
+      };
     };
+    let build = await builderFor(preset);
     request.onProgress?.({ stage: 'quantize' });
     let made = build(qdqOptions);
     let finalOptions: QdqOptions = qdqOptions;
     bytes = encodeModel(made.applied.model);
+    let userExcluded: readonly string[] = opts.excludeNodes ?? [];
+    const validation = request.validation ?? [];
+    if ((opts.accuracy !== undefined || opts.guard !== false) && validation.length > 0) {
+      const guard = opts.accuracy === undefined;
+      const evaluator = await Evaluator.create({
+        fp32: floatBytes, inputs: validation, labels: request.validationLabels, makeRunner: request.makeRunner,
+        goal: opts.accuracy?.goal ?? GUARD_GOAL, checkpoint: request.checkpoint,
+      });
+      const base = userExcluded;
+      const excluding = (nodes: readonly string[]): QdqOptions => ({ ...qdqOptions, excludeNodes: [...base, ...nodes] });
+      request.onProgress?.({ stage: 'accuracy-baseline' });
+      let initial = await evaluator.measure(bytes);
+      const passes = (m: Measurement): boolean => (guard ? notCollapsed(m) : evaluator.meets(m.value));
+      // Symmetric activations spend half their 256 levels on negative values that SiLU and Sigmoid outputs barely
+      // have: when the default preset misses, asymmetric activations (Mixed) are tried before any layer goes float.
+      if (!passes(initial) && opts.preset === undefined && preset === 'performance') {
+        const mixedBuild = await builderFor('mixed');
+        const mixedMade = mixedBuild(excluding([]));
+        const mixedBytes = encodeModel(mixedMade.applied.model);
+        const mixed = await evaluator.measure(mixedBytes);
+        if (mixed.value > initial.value) {
+          presetSwitch = { from: preset, to: 'mixed', before: initial.value, after: mixed.value };
+          preset = 'mixed';
+          qdqOptions = { ...qdqOptions, preset };
+          build = mixedBuild;
+          made = mixedMade;
+          bytes = mixedBytes;
+          initial = mixed;
+        }
+      }
+      const found = await searchAccurateLayout({
+        initial,
+        units: revertUnits(upgraded.model.graph!, plan.quantizedNodes),
+        build: (nodes) => encodeModel(build({ ...excluding(nodes), preset }).applied.model),
+        plainBytes: bytes,
+        evaluator,
+        trigger: guard ? 'guard' : 'max-drop',
+        ...(guard ? { skipWhen: notCollapsed } : {}),
+        ...(opts.accuracy?.timeBudgetMs !== undefined ? { timeBudgetMs: opts.accuracy.timeBudgetMs } : {}),
+        ...(request.shouldStop !== undefined ? { shouldStop: request.shouldStop } : {}),
+        onProgress: request.onProgress,
+        checkpoint: request.checkpoint,
+      });
+      const switched = presetSwitch === null ? '' : `Activations were switched to asymmetric (Mixed preset), which alone took agreement from ${presetSwitch.before.toFixed(2)}% to ${presetSwitch.after.toFixed(2)}%. `;
+      accuracy = { ...found.report, presetSwitch, explanation: switched + found.report.explanation };
+      if (found.report.floatNodes.length > 0) {
+        made = build(excluding(found.report.floatNodes));
+        bytes = found.bytes;
+        finalOptions = excluding(found.report.floatNodes);
+        userExcluded = [...base, ...found.report.floatNodes];
+      }
+    }
     if (searchSpeed) {
-      const userExcluded = opts.excludeNodes ?? [];
       // Layers faster in float keep int8 weights (a DequantizeLinear feeds the float Conv): the file stays small.
       const speedOptions = (floatNodes: readonly string[]): QdqOptions => ({ ...qdqOptions, excludeNodes: [...userExcluded, ...floatNodes], keepOutputsQuantized: true, weightOnlyNodes: floatNodes });
       const built = new Map<string, ReturnType<typeof build>>();
       const found = await searchFastLayout({
         graph: upgraded.model.graph!,
-        candidates: plan.quantizedNodes.map((n) => n.name),
+        candidates: plan.quantizedNodes.map((n) => n.name).filter((n) => !userExcluded.includes(n)),
         fp32Bytes: floatBytes,
         fp32NamedBytes: encodeModel(upgraded.model),
         plainBytes: bytes,
@@ -455,7 +564,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     base = {
       mode, preset, modelType, method, perChannel, opsetUpgrade: upgraded.report,
       calibration: { images: cal.images, available: request.calibration.total, elapsedMs: cal.elapsedMs, runMs: cal.runMs, imagesPerSecond: (1000 * cal.images) / Math.max(1e-9, cal.elapsedMs), bytesHeld },
-      ...finalNodes(planQdq(upgraded.model, finalOptions), speed), tensors: applied.tensors, dynamic: null,
+      ...finalNodes(planQdq(upgraded.model, finalOptions), speed, accuracy), tensors: applied.tensors, dynamic: null,
     };
   }
 
@@ -486,6 +595,6 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
   const layers = layerPlan === null ? [] : await layerErrors(floatModel, int8Model, layerPlan.tensors, layerPlan.producers, layerPlan.preset, checkInputs.slice(0, LAYER_INPUTS), request);
   return {
     bytes,
-    report: { ...base, biasCorrected, warnings, layers, speed, sizeBeforeBytes, sizeAfterBytes: bytes.length, check },
+    report: { ...base, biasCorrected, warnings, layers, speed, accuracy, sizeBeforeBytes, sizeAfterBytes: bytes.length, check },
   };
 }

@@ -49,10 +49,64 @@ function overlap(a: readonly number[], b: readonly number[]): number {
 
 export interface FidelityOptions {
   /**
+   * Detection outputs ([1, anchors, 5 + C] with objectness and class scores already in [0, 1], YOLOX/YOLOv5 style)
+   * are recognised by shape and content; true forces the detection metric, false never uses it.
+   */
+  detection?: boolean;
+  /**
    * Class axis of 4-D segmentation outputs (1 for NCHW [1,C,H,W], 3 for NHWC [1,H,W,C]). When absent it is
    * the smaller of dims 1 and 3 among those > 1 (C = 21 is smaller than H = W = 257).
    */
   classAxis?: number;
+}
+
+/** An anchor counts as a detection when objectness x best class score exceeds this (YOLOX demo threshold 0.3). */
+export const DETECTION_SCORE = 0.3;
+
+/** Where a detector's predictions live: anchor a has box a·stride+0..3, objectness +4, class scores +5..stride-1. */
+export interface DetLayout {
+  anchors: number;
+  stride: number;
+}
+
+/**
+ * The detection layout of an output ([1, anchors, 5 + C] or [anchors, 5 + C], 1 <= C <= 1000, more anchors than
+ * columns) when every objectness and class value of `data` is in [0, 1] (sigmoided scores; a transformer's hidden
+ * states [1, 197, 768] are not), else null.
+ */
+export function detectionLayout(dims: readonly number[], data: ArrayLike<number>): DetLayout | null {
+  const shape = detectionShape(dims);
+  if (shape === null || shape.anchors * shape.stride !== data.length) return null;
+  const { anchors, stride } = shape;
+  for (let a = 0; a < anchors; a++) {
+    for (let c = 4; c < stride; c++) {
+      const v = data[a * stride + c]!;
+      if (!(v >= 0 && v <= 1)) return null;
+    }
+  }
+  return { anchors, stride };
+}
+
+/** The layout a detection output of these dims would have (shape only; detectionLayout also checks the values). */
+export function detectionShape(dims: readonly number[]): DetLayout | null {
+  if (dims.length !== 3 && dims.length !== 2) return null;
+  if (dims.length === 3 && dims[0] !== 1) return null;
+  const stride = dims[dims.length - 1]!;
+  const anchors = dims[dims.length - 2]!;
+  if (stride < 6 || stride > 1005 || anchors <= stride) return null;
+  return { anchors, stride };
+}
+
+/** Per-anchor detection scores: objectness x best class score. */
+export function detectionScores(data: ArrayLike<number>, { anchors, stride }: DetLayout): Float32Array {
+  const scores = new Float32Array(anchors);
+  for (let a = 0; a < anchors; a++) {
+    const base = a * stride;
+    let best = 0;
+    for (let c = 5; c < stride; c++) if (data[base + c]! > best) best = data[base + c]!;
+    scores[a] = data[base + 4]! * best;
+  }
+  return scores;
 }
 
 /** How one image compared; evaluate() uses it to list disagreements. */
@@ -63,6 +117,8 @@ export interface ImageComparison {
   /** Cosine similarity of the two flattened outputs. */
   cosine: number;
   segmentation: boolean;
+  /** Detection outputs: anchors above DETECTION_SCORE in both, in either (the image's agreement is their ratio). */
+  detections?: { both: number; either: number };
 }
 
 /** Where the class scores of a segmentation output live: pixel (o, i) has class c at o·C·inner + c·inner + i. */
@@ -102,6 +158,11 @@ export function segmentationLayout(dims: readonly number[], classAxis?: number):
  *  - miou           = mean over classes c present in either map (union > 0) of I_c / U_c, where
  *                     I_c = #pixels with both argmaxes = c and U_c = #pixels with either = c, summed over
  *                     all images (dataset-level IoU, as in VOC/Cityscapes scoring)
+ * Detection outputs (see detectionLayout) are compared by their sets of detections instead: with D_n the anchors of
+ * image n whose score (objectness x best class) exceeds DETECTION_SCORE in the reference and D'_n in the variant,
+ *  - detectionAgreement = Σ_n |D_n ∩ D'_n| / Σ_n |D_n ∪ D'_n| (1 when no image has a detection in either), and
+ *                         top1Agreement takes the same value
+ *  - scoreSqnrDb        = SQNR of the per-anchor scores (what decides detections, unlike the raw box values)
  * NaN outputs propagate into SQNR and cosine, so a broken variant never looks accurate.
  */
 export class FidelityAccumulator {
@@ -117,6 +178,13 @@ export class FidelityAccumulator {
   private intersection: Float64Array = new Float64Array(0);
   private union: Float64Array = new Float64Array(0);
   private segImages = 0;
+  private detImages = 0;
+  private detBoth = 0;
+  private detEither = 0;
+  private scoreSignal = 0;
+  private scoreNoise = 0;
+  /** Decided on the first image: detection outputs stay detection outputs. */
+  private detection: boolean | undefined;
 
   constructor(private readonly options: FidelityOptions = {}) {}
 
@@ -153,6 +221,12 @@ export class FidelityAccumulator {
     this.noise += diff;
     this.cosineSum += cosine;
 
+    this.detection ??= this.options.detection ?? detectionLayout(dims, reference) !== null;
+    const det = this.detection ? detectionShape(dims) : null;
+    if (det !== null) {
+      const detections = this.addDetection(reference, output, det);
+      return { referenceTop1: -1, outputTop1: -1, cosine, segmentation: false, detections };
+    }
     const seg = segmentationLayout(dims, this.options.classAxis);
     if (seg !== null) {
       this.addSegmentation(reference, output, seg);
@@ -165,6 +239,25 @@ export class FidelityAccumulator {
     if (refTop1 === outTop1) this.top1Agree++;
     this.top5Sum += refTop.length > 0 ? overlap(refTop, outTop) / refTop.length : 1;
     return { referenceTop1: refTop1, outputTop1: outTop1, cosine, segmentation: false };
+  }
+
+  private addDetection(reference: Float32Array, output: Float32Array, layout: DetLayout): { both: number; either: number } {
+    const r = detectionScores(reference, layout);
+    const o = detectionScores(output, layout);
+    let both = 0;
+    let either = 0;
+    for (let a = 0; a < r.length; a++) {
+      const inR = r[a]! > DETECTION_SCORE;
+      const inO = o[a]! > DETECTION_SCORE;
+      if (inR && inO) both++;
+      if (inR || inO) either++;
+      this.scoreSignal += r[a]! * r[a]!;
+      this.scoreNoise += (r[a]! - o[a]!) ** 2;
+    }
+    this.detImages++;
+    this.detBoth += both;
+    this.detEither += either;
+    return { both, either };
   }
 
   private addSegmentation(reference: Float32Array, output: Float32Array, { classes, outer, inner }: SegLayout): void {
@@ -207,6 +300,11 @@ export class FidelityAccumulator {
     if (this.images === 0) throw new RangeError('No images were compared.');
     const sqnrDb = this.noise === 0 ? Infinity : 10 * Math.log10(this.signal / this.noise);
     const cosine = this.cosineSum / this.images;
+    if (this.detImages > 0) {
+      const detectionAgreement = this.detEither === 0 ? 1 : this.detBoth / this.detEither;
+      const scoreSqnrDb = this.scoreNoise === 0 ? Infinity : 10 * Math.log10(this.scoreSignal / this.scoreNoise);
+      return { top1Agreement: detectionAgreement, top5Overlap: detectionAgreement, sqnrDb, cosine, detectionAgreement, scoreSqnrDb };
+    }
     if (this.segImages === 0) {
       return { top1Agreement: this.top1Agree / this.images, top5Overlap: this.top5Sum / this.images, sqnrDb, cosine };
     }
