@@ -46,18 +46,25 @@ async function countOf(set: ImageSet, card: Awaited<ReturnType<typeof loadModel>
  * Quantizes `modelPath` calibrated on `calib` and evaluates it against FP32 on `evalSet`. With a speed probe the
  * runtime-aware search picks the layers (see pipeline/int8-speed).
  */
-export async function heldOutInt8(modelPath: string, preprocess: PresetId | undefined, calib: ImageSet, evalSet: ImageSet, options: Int8Options = {}, saveTo?: string, speedProbe?: SpeedProbe): Promise<HeldOutResult> {
+export async function heldOutInt8(modelPath: string, preprocess: PresetId | undefined, calib: ImageSet, evalSet: ImageSet, options: Int8Options = {}, saveTo?: string, speedProbe?: SpeedProbe, validationSet?: ImageSet): Promise<HeldOutResult> {
   const model = await loadModel(modelPath);
   const calibPrepared = await prepareDataset({ images: calib.folder, preprocess, labels: calib.labels }, model.card);
   const calibTotal = await countOf(calib, model.card, preprocess);
-  const checkPrepared = await prepareDataset({ images: evalSet.folder, preprocess, labels: evalSet.labels }, model.card);
+  // Validation (check, collapse guard, accuracy search): `validationSet` when given, else the first 8 of evalSet.
+  const vSet = validationSet ?? { ...evalSet, limit: 8 };
+  const checkPrepared = await prepareDataset({ images: vSet.folder, preprocess, labels: vSet.labels }, model.card);
   const validation: { data: Float32Array; dims: number[] }[] = [];
-  for await (const item of filtered(checkPrepared.items, evalSet.keep, 8)) validation.push(item.input);
+  const validationLabels: number[] = [];
+  for await (const item of filtered(checkPrepared.items, vSet.keep, vSet.limit)) {
+    validation.push(item.input);
+    validationLabels.push(item.label);
+  }
   const int8 = await makeInt8Variant({
     bytes: model.bytes,
     options,
     calibration: { inputs: (async function* () { for await (const it of filtered(calibPrepared.items, calib.keep, calib.limit)) yield it.input; })(), total: calibTotal },
     validation,
+    validationLabels,
     makeRunner: (b) => ModelSession.create(b),
     ...(speedProbe !== undefined ? { speedProbe } : {}),
   });

@@ -21,11 +21,6 @@ export function spreadIndices(total: number, count: number): number[] {
   return Array.from({ length: k }, (_, i) => Math.floor(((i + 0.5) * total) / k));
 }
 
-/** Validation samples kept apart for the collapse guard and for the accuracy-aware search (labels need more). */
-export const GUARD_VALIDATION = 32;
-export const ACCURACY_VALIDATION = 200;
-/** Validation inputs are held in memory during the job: at most this many bytes of them. */
-const VALIDATION_BYTES = 256 * 2 ** 20;
 
 /**
  * Which samples calibrate (up to `subset`, spread over the list: class folders are sorted, so the first N would be
@@ -67,11 +62,7 @@ async function* inputsOf(items: AsyncIterable<Sample>): AsyncGenerator<FloatTens
   for await (const s of items) yield s.input;
 }
 
-/** Samples to keep apart for validation: the guard's or the accuracy search's need, within VALIDATION_BYTES. */
-export function validationCount(options: { accuracy?: unknown; guard?: boolean }, inputBytes: number): number {
-  const wanted = options.accuracy !== undefined ? ACCURACY_VALIDATION : options.guard !== false ? GUARD_VALIDATION : INT8_CHECK_SAMPLES;
-  return Math.max(INT8_CHECK_SAMPLES, Math.min(wanted, Math.floor(VALIDATION_BYTES / Math.max(1, inputBytes))));
-}
+
 
 function datasetSize(dataset: Int8Dataset): number {
   if (dataset.inputKind === 'images') return dataset.images.length;

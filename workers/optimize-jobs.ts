@@ -4,12 +4,12 @@ import * as Comlink from 'comlink';
 import { checkModelSize, decodeModel } from '../src/onnx/model-io';
 import { runOnDevice } from '../src/pipeline/device-run';
 import { makeFp16Variant } from '../src/pipeline/fp16';
-import { DEFAULT_SUBSET, makeInt8Variant } from '../src/pipeline/int8';
+import { DEFAULT_SUBSET, makeInt8Variant, validationCount } from '../src/pipeline/int8';
 import { looksTransformerLike } from '../src/quant/dynamic-int8';
 import { cpuSpeedProbe } from '../src/runtime/profile';
 import { ModelSession } from '../src/runtime/session';
 import { pickModelFile } from '../src/shared/files';
-import { int8Inputs, validationCount } from './int8-inputs';
+import { int8Inputs } from './int8-inputs';
 import { cancelJob, checkpoint, runJob, stopJob, stopRequested } from './jobs';
 import type { OptimizeApi } from './optimize-api';
 import type { TensorIO } from '../src/onnx/summary';
@@ -93,7 +93,7 @@ export function createOptimizeApi(): OptimizeApi {
         // 'auto' resolves as the engine will resolve it, to know whether samples go to calibration or all to the check.
         const chosen = request.options.mode ?? 'auto';
         const mode = chosen !== 'auto' ? chosen : looksTransformerLike(decodeModel(bytes)) ? 'dynamic' : 'static';
-        const keepApart = validationCount(request.options, 4 * inputElements(request.inputs));
+        const keepApart = validationCount({ ...request.options, mode }, 4 * inputElements(request.inputs));
         const inputs = await int8Inputs(request.dataset, request.inputs, mode, request.options.subset ?? DEFAULT_SUBSET, progress, signal, keepApart);
         const variant = await makeInt8Variant({
           bytes,

@@ -93,6 +93,16 @@ export function formatInt8Text(c: Int8TextContext): string {
       ? `  Speed on ${sp.device}: ${x(sp.speedup)} FP32 (${sp.chosenMs.toFixed(2)} ms vs ${sp.fp32Ms.toFixed(2)} ms); every layer INT8 would be ${x(sp.fp32Ms / sp.plainInt8Ms)}; ${sp.floatNodes.length} layer${sp.floatNodes.length === 1 ? '' : 's'} kept in float for speed`
       : `  Speed on ${sp.device}: no INT8 layout beat FP32 by more than noise (best ${Math.max(...sp.candidates.slice(1).map((c) => sp.fp32Ms / c.measuredMs)).toFixed(2)}x); the plain INT8 model was written: smaller, not faster`);
   }
+  if (r.accuracy !== null) {
+    const a = r.accuracy;
+    const unit = a.goal.metric === 'sqnr' ? ' dB' : '%';
+    lines.push(`  ${a.trigger === 'guard' ? 'Collapse guard' : 'Accuracy-aware'} on ${a.validationInputs} validation input${a.validationInputs === 1 ? '' : 's'}: ${a.initial.value.toFixed(2)}${unit} -> ${a.final.value.toFixed(2)}${unit} (needs ${a.threshold.toFixed(2)}${unit}); ${a.floatUnits.length} layer${a.floatUnits.length === 1 ? '' : 's'} kept in float${a.floatCostBytes > 0 ? ` (+${mb(a.floatCostBytes)})` : ''}, ${(a.elapsedMs / 1000).toFixed(0)} s`);
+    lines.push(`    ${a.explanation}`);
+    if (a.ranking.length > 0) {
+      const kept = new Set(a.floatUnits);
+      lines.push(`    Most sensitive layers (share of the output error when quantized alone): ${a.ranking.slice(0, 8).map((u) => `${u.name} ${(100 * u.errorShare).toFixed(1)}%${kept.has(u.name) ? ' (float)' : ''}`).join(', ')}`);
+    }
+  }
   lines.push(`  Quantized: ${r.quantizedNodes.length} node${r.quantizedNodes.length === 1 ? '' : 's'}${r.quantizedNodes.length > 0 ? ` (${counts(r.quantizedNodes)})` : ''}`);
   if (r.dynamic !== null && r.dynamic.quantizedNodes.length > 0) {
     const worst = [...r.dynamic.quantizedNodes].sort((a, b) => a.weightSqnrDb - b.weightSqnrDb)[0]!;
@@ -101,7 +111,7 @@ export function formatInt8Text(c: Int8TextContext): string {
 
   const k = r.check;
   const source = c.checkSource === 'random' ? `${k.inputs} seeded random input${k.inputs === 1 ? '' : 's'}` : `${k.inputs} ${k.heldOut ? 'held-out' : 'calibration (not held-out)'} image${k.inputs === 1 ? '' : 's'}`;
-  const agreement = k.pixelAgreement !== undefined ? `pixel agreement ${pct(k.pixelAgreement, 2)}${k.miou !== undefined ? `, mIoU ${pct(k.miou, 1)}` : ''}` : `top-1 agreement ${pct(k.top1Agreement, 0)}`;
+  const agreement = k.detectionAgreement !== undefined ? `detection agreement ${pct(k.detectionAgreement, 2)}, score SQNR ${db(k.scoreSqnrDb ?? NaN)}` : k.pixelAgreement !== undefined ? `pixel agreement ${pct(k.pixelAgreement, 2)}${k.miou !== undefined ? `, mIoU ${pct(k.miou, 1)}` : ''}` : `top-1 agreement ${pct(k.top1Agreement, 0)}`;
   lines.push(`  Check vs FP32 on ${source}: SQNR ${db(k.sqnrDb)}, ${agreement}, cosine ${k.cosine.toFixed(5)}, max |diff| ${k.maxAbsDiff.toPrecision(3)}`);
 
   if (r.warnings.length > 0) {

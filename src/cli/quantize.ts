@@ -56,6 +56,19 @@ INT8 options:
                          engine: onnxruntime-web, WebAssembly) and keep integer only the layers that
                          run faster there; needs Chromium (QB_CHROMIUM or /usr/bin/chromium)
   --threads N            With --runtime-aware: threads to time with (default 2)
+  --max-drop X           Static: accuracy-aware INT8. The layers causing most of the error go back to
+                         float until the metric is within X points of FP32 on the validation images
+                         (--eval-images, else images after --subset, else the last quarter of --images)
+  --relative             With --max-drop: X is a percent of the FP32 value, not points
+  --metric M             With --max-drop: top1 (accuracy vs labels; needs labels), agreement (with
+                         FP32: top-1 class, pixels or detections) or sqnr (then --min-sqnr applies).
+                         Default: top1 when the validation images have labels, else agreement
+  --min-sqnr DB          With --metric sqnr: the lowest acceptable output SQNR (default 25)
+  --time-budget S        With --max-drop: stop after S seconds keeping the best model found (default 600)
+  --labels FILE          Label file for the validation images (CSV, val.txt, class list); repeatable
+  --no-guard             Static: skip the collapse guard (by default, when the INT8 model agrees with
+                         FP32 on less than 90% or its SQNR is below 10 dB, the layers causing it are
+                         found and kept in float automatically)
   --json                 Print { model, out, report, presetId, recipe, presetReason } as JSON instead
                          of text. An infinite SQNR (a tensor reproduced exactly) is written as null,
                          as JSON.stringify writes Infinity
@@ -275,12 +288,16 @@ interface Int8Args {
   json: boolean;
   /** --runtime-aware: layers timed in headless Chromium with this many threads. */
   runtimeAware?: { threads: number };
+  labels?: string[];
+  /** --max-drop without --metric: top1 when the validation images have labels, else agreement. */
+  metricAuto?: boolean;
 }
 
 const MODES = ['auto', 'static', 'dynamic'] as const;
 const METHODS = ['minmax', 'percentile', 'entropy', 'mse'] as const;
 const PRESET_NAMES = ['performance', 'mixed'] as const;
 const MODEL_TYPES = ['auto', 'cnn', 'transformer'] as const;
+const METRICS = ['top1', 'agreement', 'sqnr'] as const;
 /** FP16-only options, refused with --precision int8 so a typo does not pass silently. */
 const FP16_ONLY = new Set(['--keep-io', '--no-keep-io', '--keep', '--no-mixed', '--cosine-min', '--inputs', '--seed', '--range', '--shape']);
 
@@ -320,6 +337,18 @@ function parseInt8Args(argv: readonly string[]): Int8Args {
   let threads: number | undefined;
   const exclude: string[] = [];
   const excludeOps: string[] = [];
+  const labels: string[] = [];
+  let maxDrop: number | undefined;
+  let relative = false;
+  let metric: (typeof METRICS)[number] | undefined;
+  let minSqnr: number | undefined;
+  let timeBudgetS: number | undefined;
+  let guard = true;
+  const positiveNumber = (flag: string, raw: string, allowZero = false): number => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new UsageError(`${flag} takes a number${allowZero ? ' of zero or more' : ' above zero'} (got "${raw}").`);
+    return n;
+  };
   while (queue.length > 0) {
     const a = queue.shift()!;
     switch (a) {
@@ -336,6 +365,13 @@ function parseInt8Args(argv: readonly string[]): Int8Args {
       case '--exclude-ops': excludeOps.push(...nameList(value(a), a)); break;
       case '--per-tensor': perTensor = true; break;
       case '--runtime-aware': runtimeAware = true; break;
+      case '--max-drop': maxDrop = positiveNumber(a, value(a), true); break;
+      case '--relative': relative = true; break;
+      case '--metric': metric = oneOf(value(a), METRICS, a); break;
+      case '--min-sqnr': minSqnr = positiveNumber(a, value(a)); break;
+      case '--time-budget': timeBudgetS = positiveNumber(a, value(a)); break;
+      case '--labels': labels.push(value(a)); break;
+      case '--no-guard': guard = false; break;
       case '--threads': {
         const raw = value(a);
         const n = Number(raw);
@@ -374,10 +410,25 @@ function parseInt8Args(argv: readonly string[]): Int8Args {
   if (perTensor) options.perChannel = false;
   if (threads !== undefined && !runtimeAware) throw new UsageError('--threads applies to --runtime-aware.');
   if (runtimeAware && mode === 'dynamic') throw new UsageError('--runtime-aware applies to static mode only, not --mode dynamic.');
+  const accuracyFlags = [relative && '--relative', metric !== undefined && metric !== 'sqnr' && '--metric', timeBudgetS !== undefined && metric !== 'sqnr' && '--time-budget'].filter((f): f is string => f !== false);
+  if (maxDrop === undefined && accuracyFlags.length > 0) throw new UsageError(`${accuracyFlags.join(', ')} appl${accuracyFlags.length === 1 ? 'ies' : 'y'} to --max-drop.`);
+  if (minSqnr !== undefined && metric !== 'sqnr') throw new UsageError('--min-sqnr applies to --metric sqnr.');
+  if (maxDrop !== undefined && metric === 'sqnr') throw new UsageError('--metric sqnr takes --min-sqnr DB instead of --max-drop.');
+  if ((maxDrop !== undefined || metric !== undefined) && mode === 'dynamic') throw new UsageError('--max-drop and --metric apply to static mode only, not --mode dynamic.');
+  if (maxDrop !== undefined || metric === 'sqnr') {
+    options.accuracy = {
+      goal: { metric: metric ?? 'agreement', maxDrop: maxDrop ?? 1, ...(relative ? { relative } : {}), ...(minSqnr !== undefined ? { minSqnrDb: minSqnr } : {}) },
+      ...(timeBudgetS !== undefined ? { timeBudgetMs: timeBudgetS * 1000 } : {}),
+    };
+  }
+  if (!guard) options.guard = false;
   const args: Int8Args = { model: positional[0]!, out, options, json, ...(runtimeAware ? { runtimeAware: { threads: threads ?? 2 } } : {}) };
   if (images !== undefined) args.images = images;
   if (evalImages !== undefined) args.evalImages = evalImages;
   if (preprocess !== undefined) args.preprocess = preprocess;
+  if (labels.length > 0) args.labels = labels;
+  // --max-drop without --metric: top1 when the validation images turn out labelled (known once they are read).
+  if (options.accuracy !== undefined && metric === undefined) args.metricAuto = true;
   return args;
 }
 
@@ -387,9 +438,10 @@ const STATIC_NEEDS_IMAGES = 'Static INT8 needs calibration images: --images DIR 
 function stageLines(err: (s: string) => void): (p: Int8Progress) => void {
   let last: Int8Progress['stage'] | undefined;
   return (p) => {
-    if (p.stage === last) return;
+    if (p.stage === last && p.stage !== 'accuracy-search') return;
+    const first = p.stage !== last;
     last = p.stage;
-    switch (p.stage) {
+    if (first) switch (p.stage) {
       case 'prepare': err('Preparing the model…\n'); break;
       case 'calibrate': err(`Calibrating on ${p.total} image${p.total === 1 ? '' : 's'}…\n`); break;
       case 'bias-correction': err(`Correcting biases on ${p.total} image${p.total === 1 ? '' : 's'}…\n`); break;
@@ -398,6 +450,12 @@ function stageLines(err: (s: string) => void): (p: Int8Progress) => void {
       case 'speed-profile': err('Timing every layer in FP32 and INT8…\n'); break;
       case 'speed-candidates': err(`Timing ${p.total} runs of FP32 and INT8 layouts, interleaved…\n`); break;
       case 'layer-report': err(`Measuring the error of each quantized layer on ${p.total} input${p.total === 1 ? '' : 's'}…\n`); break;
+      case 'accuracy-baseline': err('Measuring the INT8 model on the validation images…\n'); break;
+      case 'sensitivity': err(`Sensitivity: quantizing each of ${p.total} layers alone…\n`); break;
+    }
+    if (p.stage === 'accuracy-search') {
+      const s = p.step;
+      err(`  ${s.floatUnits} layer${s.floatUnits === 1 ? '' : 's'} in float${s.added.length > 0 ? ` (+${s.added.slice(0, 3).join(', ')}${s.added.length > 3 ? ', …' : ''})` : ''}: ${s.value.toFixed(2)} — ${s.met ? 'within budget' : 'not yet'}\n`);
     }
   };
 }
@@ -455,7 +513,9 @@ async function runQuantizeInt8(argv: readonly string[], out: (s: string) => void
       // use images after the first `subset`, i.e. none in a small folder).
       ...(args.evalImages !== undefined ? { validationImages: args.evalImages } : args.options.mode === 'dynamic' && args.images !== undefined ? { validationImages: args.images } : {}),
       ...(preprocess !== undefined ? { preprocess } : {}),
+      ...(args.labels !== undefined ? { labels: args.labels } : {}),
       options: args.options,
+      ...(args.metricAuto === true ? { metricAuto: true } : {}),
       ...(json ? {} : { onProgress: stageLines(err) }),
       checkpoint,
       ...(speedProbe !== undefined ? { speedProbe } : {}),

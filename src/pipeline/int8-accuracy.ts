@@ -232,8 +232,9 @@ function noisePower(proxyDb: number): number {
 /**
  * Ranks units by their share of the output error (revert one at a time), then finds the shortest prefix of the
  * ranking whose reversion meets the goal: prefixes of 1, 2, 4, 8 … units until one meets it, then a binary search
- * between the last miss and the first hit. Every model kept was measured on all validation inputs. When the time
- * budget runs out or every unit is in float, the best model measured is returned with the reason.
+ * between the last miss and the first hit; at least one unit always stays INT8. Every model kept was measured on all
+ * validation inputs. When the time budget runs out or the units run out, the best model measured is returned with
+ * the reason.
  */
 export async function searchAccurateLayout(request: AccuracySearchRequest): Promise<AccuracySearchResult> {
   const now = request.now ?? (() => performance.now());
@@ -307,8 +308,11 @@ export async function searchAccurateLayout(request: AccuracySearchRequest): Prom
   };
   let miss = 0;
   let hit: number | null = null;
+  // At least one layer stays INT8: a model with every layer in float is FP32 again, not an answer.
+  const maxK = ranking.length - 1;
+  if (stoppedBy === null && maxK < 1) stoppedBy = 'no-layers';
   if (stoppedBy === null) {
-    for (let k = 1; ; k = Math.min(2 * k, ranking.length)) {
+    for (let k = 1; ; k = Math.min(2 * k, maxK)) {
       if (outOfTime()) {
         stoppedBy = timeOrStop();
         break;
@@ -318,7 +322,7 @@ export async function searchAccurateLayout(request: AccuracySearchRequest): Prom
         break;
       }
       miss = k;
-      if (k === ranking.length) {
+      if (k === maxK) {
         stoppedBy = 'no-layers';
         break;
       }
@@ -363,8 +367,13 @@ function fmt(ev: Evaluator, v: number): string {
   return ev.goal.metric === 'sqnr' ? `${v.toFixed(1)} dB` : `${v.toFixed(2)}%`;
 }
 
+/** The metric in words: "top-1 accuracy". */
+export function describeMetric(metric: AccuracyMetric): string {
+  return metric === 'top1' ? 'top-1 accuracy' : metric === 'agreement' ? 'agreement with FP32' : 'output SQNR';
+}
+
 function metricWords(ev: Evaluator): string {
-  return ev.goal.metric === 'top1' ? 'top-1 accuracy' : ev.goal.metric === 'agreement' ? 'agreement with FP32' : 'output SQNR';
+  return describeMetric(ev.goal.metric);
 }
 
 function explain(reason: AccuracyReport['stoppedBy'], ev: Evaluator, initial: number, final: number, floatUnits: readonly UnitSensitivity[]): string {
@@ -383,6 +392,6 @@ function explain(reason: AccuracyReport['stoppedBy'], ev: Evaluator, initial: nu
     case 'cancelled':
       return `Stopped. The best model found is kept: ${what} ${fmt(ev, final)} with ${layers} in float.`;
     case 'no-layers':
-      return `Even with every ranked layer in float the budget (${goal}) was not met on these validation images: the best model found is kept, ${what} ${fmt(ev, final)}${fp32} with ${layers} in float (every layer INT8: ${fmt(ev, initial)}). The remaining gap is not caused by INT8 layers alone: check the validation images, or relax the budget.`;
+      return `Even with every layer but the least sensitive one in float, the budget (${goal}) was not met on these validation images: the best model found is kept, ${what} ${fmt(ev, final)}${fp32} with ${layers} in float (every layer INT8: ${fmt(ev, initial)}). This budget needs the FP32 model itself; relax it, or check the validation images.`;
   }
 }

@@ -19,7 +19,7 @@ import type { Fidelity } from '../data/types';
 import { QbError } from '../shared/errors';
 import { calibrate, type OutputsRunner } from './calibrate';
 import { searchFastLayout, type SpeedProbe, type SpeedProgress, type SpeedReport } from './int8-speed';
-import { Evaluator, searchAccurateLayout, type AccuracyGoal, type AccuracyProgress, type AccuracyReport, type Measurement } from './int8-accuracy';
+import { describeMetric, Evaluator, searchAccurateLayout, type AccuracyGoal, type AccuracyProgress, type AccuracyReport, type Measurement } from './int8-accuracy';
 import { revertUnits } from '../quant/revert-units';
 
 export type Int8Mode = 'static' | 'dynamic';
@@ -62,6 +62,18 @@ export interface Int8Options {
 
 /** Below these the default INT8 model counts as collapsed: agreement with FP32 (top-1, pixels or detections), output SQNR (not for detectors, whose raw box outputs amplify any noise). */
 export const GUARD_FLOORS = { agreement: 0.9, sqnrDb: 10 } as const;
+/** Validation inputs kept apart: the accuracy search at most (labels need many: one image of 200 is 0.5 points), the guard. */
+export const ACCURACY_VALIDATION = 1000;
+export const GUARD_VALIDATION = 32;
+/** Validation inputs are held in memory during the job: at most this many bytes of them. */
+const VALIDATION_BYTES = 256 * 2 ** 20;
+
+/** How many validation inputs a job with these options keeps apart from calibration (inputs of `inputBytes` each). */
+export function validationCount(options: Pick<Int8Options, 'accuracy' | 'guard' | 'mode'>, inputBytes: number): number {
+  const wanted = options.mode === 'dynamic' ? CHECK_INPUTS : options.accuracy !== undefined ? ACCURACY_VALIDATION : options.guard !== false ? GUARD_VALIDATION : CHECK_INPUTS;
+  return Math.max(CHECK_INPUTS, Math.min(wanted, Math.floor(VALIDATION_BYTES / Math.max(1, inputBytes))));
+}
+
 /** What the collapse guard aims for once it runs. */
 export const GUARD_GOAL: AccuracyGoal = { metric: 'agreement', maxDrop: 8 };
 
@@ -405,7 +417,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     const modelType: ModelType = opts.modelType === undefined || opts.modelType === 'auto' ? (transformer ? 'transformer' : 'cnn') : opts.modelType;
     let preset: ActivationPreset = opts.preset ?? (modelType === 'transformer' ? 'mixed' : 'performance');
     const method = opts.calibration ?? DEFAULT_METHOD;
-    upgraded = upgradeIfNeeded(original, perChannel ? 13 : 10);
+    upgraded = upgradeIfNeeded(original, 13);
     floatModel = upgraded.model;
     // Every node gets its display name as its name, so onnxruntime's per-node profile can be matched to the plan.
     for (const n of upgraded.model.graph!.node) if (n.name === '') n.name = nodeName(n);
@@ -518,7 +530,15 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
         onProgress: request.onProgress,
         checkpoint: request.checkpoint,
       });
-      const switched = presetSwitch === null ? '' : `Activations were switched to asymmetric (Mixed preset), which alone took agreement from ${presetSwitch.before.toFixed(2)}% to ${presetSwitch.after.toFixed(2)}%. `;
+      const unit = evaluator.goal.metric === 'sqnr' ? ' dB' : '%';
+      const switched = presetSwitch === null ? '' : `Activations were switched to asymmetric (Mixed preset), which alone took the ${describeMetric(evaluator.goal.metric)} from ${presetSwitch.before.toFixed(2)}${unit} to ${presetSwitch.after.toFixed(2)}${unit}. `;
+      if (evaluator.goal.metric === 'top1' && !guard) {
+        const labelled = (request.validationLabels ?? []).filter((l) => l >= 0).length;
+        const step = 100 / Math.max(1, labelled);
+        if (evaluator.threshold() > evaluator.fp32Value - step) {
+          warnings.push(`With ${labelled} labelled validation images one image is ${step.toFixed(2)} points, so a budget of ${opts.accuracy?.goal.maxDrop} points lets no image change: add validation images for a finer budget.`);
+        }
+      }
       accuracy = { ...found.report, presetSwitch, explanation: switched + found.report.explanation };
       if (found.report.floatNodes.length > 0) {
         made = build(excluding(found.report.floatNodes));

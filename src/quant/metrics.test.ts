@@ -1,6 +1,6 @@
-// Fidelity metrics against numbers worked out by hand: top-k ties and NaN, SQNR, cosine, segmentation maps.
+// Fidelity metrics against numbers worked out by hand: top-k ties and NaN, SQNR, cosine, segmentation maps, detections.
 import { describe, expect, it } from 'vitest';
-import { FidelityAccumulator, segmentationLayout, topK } from './metrics';
+import { detectionLayout, FidelityAccumulator, segmentationLayout, topK } from './metrics';
 
 const f32 = (values: number[]): Float32Array => new Float32Array(values);
 
@@ -115,5 +115,50 @@ describe('FidelityAccumulator, segmentation', () => {
     const f = acc.result();
     expect(f.pixelAgreement).toBeCloseTo(16 / 18, 12);
     expect(f.miou).toBeCloseTo((14 / 16 + 1 / 2) / 2, 12);
+  });
+});
+
+describe('detection outputs (YOLOX [1, anchors, 5 + C])', () => {
+  /** Anchors × (4 box + obj + 2 classes), objectness and class scores given per anchor. */
+  const det = (rows: [number, number, number][], box = 10): Float32Array => f32(rows.flatMap(([obj, c0, c1]) => [box, box, 1, 1, obj, c0, c1]));
+  const dims = (n: number): number[] => [1, n, 7];
+  const rows = (n: number, fill: [number, number, number]): [number, number, number][] => Array.from({ length: n }, () => fill);
+
+  it('recognises the layout by shape and by scores in [0, 1]; not hidden states or short outputs', () => {
+    const ref = det(rows(8, [0.1, 0.2, 0.3]));
+    expect(detectionLayout(dims(8), ref)).toEqual({ anchors: 8, stride: 7 });
+    const hidden = ref.map((v, i) => (i % 7 === 5 ? 3.5 : v)); // a class "score" of 3.5: not sigmoided
+    expect(detectionLayout(dims(8), hidden)).toBeNull();
+    expect(detectionLayout([1, 4, 7], det(rows(4, [0.1, 0.2, 0.3])))).toBeNull(); // fewer anchors than columns
+    expect(detectionLayout([2, 8, 7], f32(new Array(112).fill(0.5)))).toBeNull(); // batch 2
+  });
+
+  it('detection agreement = Σ|A∩B| / Σ|A∪B| over images at score > 0.3 (obj x best class), score SQNR on scores', () => {
+    const acc = new FidelityAccumulator();
+    // Image 1: reference detects anchors 0, 1 (0.9*0.9, 0.8*0.5 = 0.4); variant detects 0 and 2 (0.6*0.6 = 0.36).
+    const r1: [number, number, number][] = [[0.9, 0.9, 0.1], [0.8, 0.5, 0.2], [0.5, 0.5, 0.5], ...rows(5, [0, 0, 0])];
+    const o1: [number, number, number][] = [[0.9, 0.9, 0.1], [0.8, 0.2, 0.3], [0.6, 0.6, 0.1], ...rows(5, [0, 0, 0])];
+    const c = acc.add(det(r1), det(o1, 50), dims(8)); // box values differ wildly: they do not count
+    expect(c.detections).toEqual({ both: 1, either: 3 });
+    // Image 2: both detect anchor 3 only.
+    const r2: [number, number, number][] = [...rows(3, [0, 0, 0]), [1, 0.5, 0.9], ...rows(4, [0, 0, 0])];
+    acc.add(det(r2), det(r2), dims(8));
+    const f = acc.result();
+    expect(f.detectionAgreement).toBeCloseTo(2 / 4, 12);
+    expect(f.top1Agreement).toBeCloseTo(2 / 4, 12);
+    // Scores: image 1 ref [0.81, 0.4, 0.25, 0…], out [0.81, 0.24, 0.36, 0…]; image 2 identical [0,0,0,0.9,0…].
+    const signal = 0.81 ** 2 + 0.4 ** 2 + 0.25 ** 2 + 0.9 ** 2;
+    const noise = (0.4 - 0.24) ** 2 + (0.25 - 0.36) ** 2;
+    expect(f.scoreSqnrDb).toBeCloseTo(10 * Math.log10(signal / noise), 4);
+  });
+
+  it('no detection anywhere agrees fully; detection: false forces the classification metrics', () => {
+    const empty = det(rows(8, [0.1, 0.1, 0.1]));
+    const acc = new FidelityAccumulator();
+    acc.add(empty, empty, dims(8));
+    expect(acc.result().detectionAgreement).toBe(1);
+    const plain = new FidelityAccumulator({ detection: false });
+    plain.add(empty, empty, dims(8));
+    expect(plain.result().detectionAgreement).toBeUndefined();
   });
 });
