@@ -1,7 +1,7 @@
 // Which samples calibrate and which check an INT8 variant: spread over the whole (class-sorted) list, never shared.
 import { describe, expect, it } from 'vitest';
 import { INT8_CHECK_SAMPLES, splitSamples, spreadIndices } from './int8-inputs';
-import { CHECK_INPUTS } from '../src/pipeline/int8';
+import { ACCURACY_VALIDATION, CHECK_INPUTS, GUARD_VALIDATION, validationCount } from '../src/pipeline/int8';
 
 describe('spreadIndices / splitSamples', () => {
   it('spreads picks over the whole list, distinct and sorted', () => {
@@ -30,6 +30,28 @@ describe('spreadIndices / splitSamples', () => {
     expect([...calibration, ...check].sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i));
     expect(splitSamples(48, 300)).toEqual({ calibration: Array.from({ length: 48 }, (_, i) => i), check: [] });
     expect(splitSamples(30, 0)).toEqual({ calibration: [], check: spreadIndices(30, 8) });
+  });
+
+  it('keeps validation samples apart for the guard even when the subset would take every image (a quarter at most)', () => {
+    // coco128 with the guard: 96 calibrate, 32 validate, disjoint and both spread.
+    const { calibration, check } = splitSamples(128, 300, GUARD_VALIDATION, GUARD_VALIDATION);
+    expect(calibration).toHaveLength(96);
+    expect(check).toHaveLength(32);
+    expect(check.filter((i) => calibration.includes(i))).toEqual([]);
+    expect(Math.min(...check)).toBeLessThan(8);
+    expect(Math.max(...check)).toBeGreaterThan(120);
+    // 40 images: a quarter (10) apart, never more.
+    expect(splitSamples(40, 300, 32, 32).check).toHaveLength(10);
+  });
+
+  it('validation size: accuracy search 1000, guard 32, else the check; capped by memory; dynamic needs only the check', () => {
+    const image224 = 4 * 3 * 224 * 224;
+    expect(validationCount({ accuracy: { goal: { metric: 'top1', maxDrop: 1 } } }, 4 * 3 * 32 * 32)).toBe(ACCURACY_VALIDATION);
+    expect(validationCount({ accuracy: { goal: { metric: 'top1', maxDrop: 1 } } }, image224)).toBe(445); // 256 MB of inputs
+    expect(validationCount({}, image224)).toBe(GUARD_VALIDATION);
+    expect(validationCount({ guard: false }, image224)).toBe(CHECK_INPUTS);
+    expect(validationCount({ mode: 'dynamic' }, image224)).toBe(CHECK_INPUTS);
+    expect(validationCount({}, 512 * 2 ** 20)).toBe(CHECK_INPUTS); // huge inputs: never fewer than the check needs
   });
 
   it('uses as many check samples as the engine takes', () => {
