@@ -24,6 +24,8 @@ interface Case {
   preprocess: PresetId | undefined;
   calib: ImageSet;
   evalSet: ImageSet;
+  /** Validation images for the collapse guard (default: the first 8 of evalSet). */
+  validation?: ImageSet;
 }
 
 const coco = join(shared, 'images/coco128');
@@ -31,13 +33,15 @@ const CASES: Case[] = [
   { name: 'squeezenet', model: 'squeezenet1.1-7-fp32-upcast.onnx', preprocess: 'caffe-bgr', calib: { folder: join(shared, 'images/imagenet-sample') }, evalSet: { folder: join(shared, 'images/imagenet-val-1300'), labels: [join(shared, 'labels/imagenet-val-1300.txt')] } },
   { name: 'deeplabv3', model: 'deeplabv3-mobilenetv2-257.onnx', preprocess: 'tf-minus1-1', calib: { folder: join(shared, 'images/imagenet-sample'), limit: 150 }, evalSet: { folder: coco, limit: 64 } },
   // Issue #8's split: calibrate on half of coco128, measure on the other half.
-  { name: 'yolox-nano', model: 'yolox-nano.onnx', preprocess: 'yolo-letterbox', calib: { folder: coco, keep: (i) => i % 2 === 0 }, evalSet: { folder: coco, keep: (i) => i % 2 === 1 } },
+  { name: 'yolox-nano', model: 'yolox-nano.onnx', preprocess: 'yolo-letterbox', calib: { folder: coco, keep: (i) => i % 2 === 0 }, evalSet: { folder: coco, keep: (i) => i % 2 === 1 }, validation: { folder: coco, keep: (i) => i % 4 === 1 } },
 ];
 
 export interface Int8SpeedCase {
   model: string;
   /** Held-out fidelity of the recommended INT8 model against FP32. */
-  fidelity: { sqnrDb: number; top1Agreement: number; pixelAgreement: number | null; top1: number | null; images: number };
+  fidelity: { sqnrDb: number; top1Agreement: number; pixelAgreement: number | null; detectionAgreement: number | null; top1: number | null; images: number };
+  /** The collapse guard (default Optimize): layers it kept in float, or null when it found nothing to fix. */
+  guard: { floatUnits: string[]; initial: number; final: number; presetSwitch: boolean } | null;
   /** What the search measured while choosing (its own interleaved timings). */
   search: SearchReport;
   searchSeconds: number;
@@ -68,16 +72,19 @@ export async function benchInt8Speed(options: { only?: string[]; subset?: number
       writeFileSync(fp16File, fp16.bytes);
       log(`${c.name}: plain INT8 (every layer)`);
       const plainFile = join(outDir, `${c.name}-int8-plain.onnx`);
-      await heldOutInt8(modelPath, c.preprocess, c.calib, { ...c.evalSet, limit: 8 }, { subset }, plainFile);
+      // Plain = what other tools make: every layer INT8, no collapse guard.
+      await heldOutInt8(modelPath, c.preprocess, c.calib, { ...c.evalSet, limit: 8 }, { subset, guard: false }, plainFile);
       log(`${c.name}: runtime-aware INT8 (timing layers in Chromium, ${threads} threads)`);
       const awareFile = join(outDir, `${c.name}-int8.onnx`);
       const t0 = performance.now();
-      const aware = await heldOutInt8(modelPath, c.preprocess, c.calib, c.evalSet, { subset }, awareFile, probe);
+      const aware = await heldOutInt8(modelPath, c.preprocess, c.calib, c.evalSet, { subset }, awareFile, probe, c.validation);
+      const g = aware.int8.report.accuracy;
       const f = aware.eval.fidelity!;
       const search = aware.int8.report.speed!;
       cases.push({
         model: c.name,
-        fidelity: { sqnrDb: f.sqnrDb, top1Agreement: f.top1Agreement, pixelAgreement: f.pixelAgreement ?? null, top1: aware.eval.top1, images: aware.eval.images },
+        fidelity: { sqnrDb: f.sqnrDb, top1Agreement: f.top1Agreement, pixelAgreement: f.pixelAgreement ?? null, detectionAgreement: f.detectionAgreement ?? null, top1: aware.eval.top1, images: aware.eval.images },
+        guard: g === null || g.stoppedBy === 'already-met' ? null : { floatUnits: g.floatUnits, initial: g.initial.value, final: g.final.value, presetSwitch: g.presetSwitch !== null },
         search,
         searchSeconds: (performance.now() - t0) / 1000,
       });
@@ -105,5 +112,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const result = await benchInt8Speed({ only: only.length > 0 ? only : undefined });
   writeFileSync(join(outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(formatSpeed(result.speed));
-  for (const c of result.cases) console.log(`${c.model}: held-out SQNR ${c.fidelity.sqnrDb.toFixed(2)} dB, agreement ${(100 * (c.fidelity.pixelAgreement ?? c.fidelity.top1Agreement)).toFixed(2)}% on ${c.fidelity.images}, search ${c.searchSeconds.toFixed(0)} s`);
+  for (const c of result.cases) console.log(`${c.model}: held-out SQNR ${c.fidelity.sqnrDb.toFixed(2)} dB, agreement ${(100 * (c.fidelity.detectionAgreement ?? c.fidelity.pixelAgreement ?? c.fidelity.top1Agreement)).toFixed(2)}% on ${c.fidelity.images}${c.guard !== null ? `, guard kept ${c.guard.floatUnits.length} layers float (${c.guard.initial.toFixed(1)}% -> ${c.guard.final.toFixed(1)}% on validation)` : ''}, search ${c.searchSeconds.toFixed(0)} s`);
 }
