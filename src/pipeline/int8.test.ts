@@ -130,10 +130,14 @@ describe('makeInt8Variant: static INT8 on the synthetic CNN', () => {
 
   it('sends progress in order: prepare -> calibrate -> quantize -> validate -> layer-report', () => {
     const stages = progress.map((p) => p.stage).filter((s, i, a) => i === 0 || a[i - 1] !== s);
-    // Optional stages (bias correction) may come between calibrate and quantize; the main ones keep this order.
+    // Optional stages (bias correction) may come between calibrate and quantize, and the collapse guard's
+    // measurement between quantize and validate; the main ones keep this order.
     const main = ['prepare', 'calibrate', 'quantize', 'validate', 'layer-report'];
     expect(stages.filter((s) => main.includes(s))).toEqual(main);
-    expect(stages.every((s) => main.includes(s) || (stages.indexOf(s) > stages.indexOf('calibrate') && stages.indexOf(s) < stages.indexOf('quantize')))).toBe(true);
+    const between = (s: string, a: string, b: string): boolean => stages.indexOf(s) > stages.indexOf(a) && stages.indexOf(s) < stages.indexOf(b);
+    expect(stages.every((s) => main.includes(s) || (s === 'bias-correction' && between(s, 'calibrate', 'quantize')) || (s.startsWith('accuracy') && between(s, 'quantize', 'validate')))).toBe(true);
+    expect(stages).toContain('accuracy-baseline'); // the guard measured the model (and found it fine: no search)
+    expect(stages).not.toContain('sensitivity');
     const counted = (stage: Int8Progress['stage']): [number, number][] => progress.flatMap((p) => (p.stage === stage && 'done' in p ? [[p.done, p.total] as [number, number]] : []));
     expect(counted('calibrate')).toEqual(CALIB.map((_, i) => [i + 1, CALIB.length]));
     expect(counted('validate')).toEqual(Array.from({ length: 2 * VALID.length }, (_, i) => [i + 1, 2 * VALID.length]));
@@ -255,4 +259,47 @@ describe.skipIf(!hasData)('makeInt8Variant on ResNet20 (CIFAR-10, opset 10)', ()
     expect(rep.layers.length).toBeGreaterThan(10);
     expect(runners.released).toBe(runners.made);
   });
+});
+
+describe('makeInt8Variant: accuracy-aware on the synthetic CNN', () => {
+  it('an unreachable SQNR goal: Mixed preset tried, layers back to float by sensitivity, never all, and all of it reported', async () => {
+    const runners = sessions();
+    const steps: string[] = [];
+    const { bytes, report } = await makeInt8Variant({
+      bytes: CNN,
+      options: { accuracy: { goal: { metric: 'sqnr', maxDrop: 0, minSqnrDb: 200 } } },
+      calibration: { inputs: CALIB, total: CALIB.length },
+      validation: VALID,
+      makeRunner: runners.makeRunner,
+      onProgress: (p) => { if (p.stage === 'accuracy-search') steps.push(`${p.step.floatUnits}:${p.step.met}`); },
+    });
+    const a = report.accuracy!;
+    expect(a.trigger).toBe('max-drop');
+    expect(a.validationInputs).toBe(VALID.length);
+    expect(a.met).toBe(false);
+    expect(a.stoppedBy).toBe('no-layers');
+    expect(a.ranking.length).toBeGreaterThanOrEqual(3);
+    expect(a.floatUnits).toHaveLength(a.ranking.length - 1); // one layer always stays INT8
+    expect(steps.at(-1)).toBe(`${a.ranking.length - 1}:false`);
+    expect(a.presetSwitch?.to ?? 'mixed').toBe('mixed'); // tried; kept only when it helped
+    expect(report.preset).toBe(a.presetSwitch === null ? 'performance' : 'mixed');
+    const kept = report.skippedNodes.filter((s) => s.reason.startsWith('Kept in float for accuracy'));
+    expect(kept.map((s) => s.name).sort()).toEqual(a.floatNodes.filter((n) => report.skippedNodes.some((s) => s.name === n)).sort());
+    expect(kept.length).toBeGreaterThan(0);
+    expect(report.quantizedNodes.length).toBeGreaterThan(0);
+    expect(a.explanation).toMatch(/budget \(output SQNR at least 200 dB\) was not met/);
+    // The kept model is the one the report describes: it loads and matches the check.
+    const s = await ModelSession.create(bytes);
+    await s.release();
+    expect(report.check.sqnrDb).toBeGreaterThan(a.initial.value - 3);
+    expect(runners.released).toBe(runners.made);
+  }, 60_000);
+
+  it('guard off: no accuracy report; top1 without labels is refused in plain words', async () => {
+    const base = { bytes: CNN, calibration: { inputs: CALIB, total: CALIB.length }, validation: VALID, makeRunner: sessions().makeRunner };
+    const off = await makeInt8Variant({ ...base, options: { guard: false } });
+    expect(off.report.accuracy).toBeNull();
+    const err = await rejection(makeInt8Variant({ ...base, options: { accuracy: { goal: { metric: 'top1', maxDrop: 1 } } } }));
+    expect(err.message).toMatch(/needs labelled images/);
+  }, 60_000);
 });
