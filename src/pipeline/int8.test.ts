@@ -134,7 +134,8 @@ describe('makeInt8Variant: static INT8 on the synthetic CNN', () => {
     // measurement between quantize and validate; the main ones keep this order.
     const main = ['prepare', 'calibrate', 'quantize', 'validate', 'layer-report'];
     expect(stages.filter((s) => main.includes(s))).toEqual(main);
-    const between = (s: string, a: string, b: string): boolean => stages.indexOf(s) > stages.indexOf(a) && stages.indexOf(s) < stages.indexOf(b);
+    type Stage = Int8Progress['stage'];
+    const between = (s: Stage, a: Stage, b: Stage): boolean => stages.indexOf(s) > stages.indexOf(a) && stages.indexOf(s) < stages.indexOf(b);
     expect(stages.every((s) => main.includes(s) || (s === 'bias-correction' && between(s, 'calibrate', 'quantize')) || (s.startsWith('accuracy') && between(s, 'quantize', 'validate')))).toBe(true);
     expect(stages).toContain('accuracy-baseline'); // the guard measured the model (and found it fine: no search)
     expect(stages).not.toContain('sensitivity');

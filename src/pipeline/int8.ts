@@ -229,11 +229,20 @@ function compare(reference: readonly FloatTensor[], outputs: readonly FloatTenso
   return { ...acc.result(), inputs: reference.length, heldOut, maxAbsDiff };
 }
 
-/** The collapse guard's floors (GUARD_FLOORS): detectors are judged on their detections, not raw SQNR. */
-function notCollapsed(m: Measurement): boolean {
+/** Classifiers judged on fewer validation images than this are judged on SQNR only: one flip would be 10%+. */
+const GUARD_MIN_TOP1_INPUTS = 20;
+
+/**
+ * The collapse guard's floors (GUARD_FLOORS) on `inputs` validation inputs: detectors are judged on their
+ * detections (their raw box outputs amplify any noise), segmentation on pixels, classifiers on top-1 agreement when
+ * there are enough images for it to mean something, and on SQNR.
+ */
+function notCollapsed(m: Measurement, inputs: number): boolean {
   const f = m.fidelity;
-  if (f.top1Agreement < GUARD_FLOORS.agreement) return false;
-  return f.detectionAgreement !== undefined || f.sqnrDb >= GUARD_FLOORS.sqnrDb;
+  if (f.detectionAgreement !== undefined) return f.detectionAgreement >= GUARD_FLOORS.agreement;
+  const perImage = f.pixelAgreement === undefined;
+  if ((!perImage || inputs >= GUARD_MIN_TOP1_INPUTS) && f.top1Agreement < GUARD_FLOORS.agreement) return false;
+  return f.sqnrDb >= GUARD_FLOORS.sqnrDb;
 }
 
 /** What the final plan quantizes and keeps in float, with the speed search's choices named as such. */
@@ -402,7 +411,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
       const excluding = (nodes: readonly string[]): QdqOptions => ({ ...qdqOptions, excludeNodes: [...base, ...nodes] });
       request.onProgress?.({ stage: 'accuracy-baseline' });
       let initial = await evaluator.measure(bytes);
-      const passes = (m: Measurement): boolean => (guard ? notCollapsed(m) : evaluator.meets(m.value));
+      const passes = (m: Measurement): boolean => (guard ? notCollapsed(m, evaluator.size) : evaluator.meets(m.value));
       // Symmetric activations spend half their 256 levels on negative values that SiLU and Sigmoid outputs barely
       // have: when the default preset misses, asymmetric activations (Mixed) are tried before any layer goes float.
       if (!passes(initial) && opts.preset === undefined && preset === 'performance') {
@@ -427,7 +436,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
         plainBytes: bytes,
         evaluator,
         trigger: guard ? 'guard' : 'max-drop',
-        ...(guard ? { skipWhen: notCollapsed } : {}),
+        ...(guard ? { skipWhen: (m: Measurement) => notCollapsed(m, evaluator.size) } : {}),
         ...(opts.accuracy?.timeBudgetMs !== undefined ? { timeBudgetMs: opts.accuracy.timeBudgetMs } : {}),
         ...(request.shouldStop !== undefined ? { shouldStop: request.shouldStop } : {}),
         onProgress: request.onProgress,
