@@ -22,7 +22,9 @@ test('the demo model is quantized to INT8 with its built-in images', async ({ ap
   await expect(result).toBeVisible({ timeout: 60_000 });
   await expect(result).toHaveAttribute('data-mode', 'static');
   expect(Number(await result.getAttribute('data-sqnr'))).toBeGreaterThan(15);
-  await expect(panel.getByTestId('int8-calibration')).toHaveAttribute('data-images', '48');
+  // A quarter of the 48 images stays apart for the check and the collapse guard.
+  await expect(panel.getByTestId('int8-calibration')).toHaveAttribute('data-images', '36');
+  await expect(result).toHaveAttribute('data-held-out', 'true');
   await expect(panel.getByTestId('int8-layer-row').first()).toBeVisible();
   await expect(panel.getByTestId('int8-download')).toHaveAttribute('download', 'shapes-cnn-int8.onnx');
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
@@ -111,6 +113,9 @@ test.describe('shared data', () => {
 
     await panel.getByTestId('int8-method').selectOption('minmax');
     await panel.getByTestId('int8-subset').fill('60');
+    // Without the collapse guard nothing needs to stay apart: all 60 calibrate.
+    await panel.getByTestId('int8-advanced').locator('summary').click();
+    await panel.getByTestId('int8-guard').uncheck();
     await panel.getByTestId('int8-button').click();
     const result = panel.getByTestId('int8-result');
     await expect(result).toBeVisible({ timeout: 120_000 });

@@ -1,13 +1,16 @@
 // INT8 part of the optimize slice: the options chosen in the panel, making and checking the INT8 variant in the CPU
-// optimize worker (calibrated on the dataset, or the demo's images), and comparing it on the dataset. The variant's
-// bytes live in module scope as a File and a Blob URL; state holds plain data only.
+// optimize worker (calibrated on the dataset, or the demo's images), the live log of the accuracy-aware search and its
+// "Stop and keep best", and comparing the variant on the dataset. The variant's bytes live in module scope as a File
+// and a Blob URL; state holds plain data only.
 import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import type { WorkerClient } from '../../workers/client';
 import type { Int8Dataset, Int8JobResult, OptimizeApi } from '../../workers/optimize-api';
+import type { Progress } from '../../workers/progress';
 import type { InputKind } from '../data/types';
 import type { ModelCard } from '../onnx/summary';
 import type { Int8Options } from '../pipeline/int8';
+import type { AccuracyGoal, AccuracyMetric, AccuracyStep } from '../pipeline/int8-accuracy';
 import type { CalibrationMethod } from '../quant/observers';
 import { QbError, toQbError, type QbErrorData } from '../shared/errors';
 import { datasetForJobs } from './dataset-slice';
@@ -15,12 +18,25 @@ import { demoInputsFor } from './demo-inputs';
 import { progressTracker, type ProgressView } from './progress-view';
 import type { AppState, JobStatus } from './store';
 
-export type { Int8Options };
+export type { AccuracyGoal, AccuracyMetric, AccuracyStep, Int8Options };
 
 /** What the user chose in the panel: every field set (the engine's own defaults, shown preselected). */
-export type Int8Choices = Required<Pick<Int8Options, 'mode' | 'preset' | 'calibration' | 'perChannel' | 'subset' | 'speed'>> & {
+export type Int8Choices = Required<Pick<Int8Options, 'mode' | 'calibration' | 'perChannel' | 'subset' | 'speed' | 'guard'>> & {
+  /** 'auto': the engine picks (Performance for CNNs, Mixed for transformers; Mixed when a CNN's INT8 collapses). */
+  preset: NonNullable<Int8Options['preset']> | 'auto';
   excludeNodes: string[];
   excludeOpTypes: string[];
+  /** Accuracy-aware INT8 (static only): put the most sensitive layers back to float until the budget is met. */
+  accuracyAware: boolean;
+  /** top1 / agreement: the drop allowed against FP32, in points ('absolute') or percent of the FP32 value ('relative'). */
+  maxDrop: number;
+  dropKind: 'absolute' | 'relative';
+  /** 'top1' needs labelled samples: without them the run uses 'agreement' (resolveMetric). */
+  metric: AccuracyMetric;
+  /** sqnr: the lowest acceptable output SQNR, dB. */
+  minSqnrDb: number;
+  /** The search stops after this long and keeps the best model found, minutes. */
+  timeBudgetMin: number;
 };
 
 /**
@@ -30,14 +46,27 @@ export type Int8Choices = Required<Pick<Int8Options, 'mode' | 'preset' | 'calibr
  */
 export const INT8_DEFAULTS: Int8Choices = {
   mode: 'auto',
-  preset: 'performance',
+  preset: 'auto',
   calibration: 'mse' satisfies CalibrationMethod,
   perChannel: true,
   subset: 300,
   speed: 'auto',
   excludeNodes: [],
   excludeOpTypes: [],
+  accuracyAware: false,
+  maxDrop: 1,
+  dropKind: 'absolute',
+  metric: 'top1',
+  minSqnrDb: 25,
+  timeBudgetMin: 10,
+  guard: true,
 };
+
+/**
+ * What the collapse guard aims for (pipeline/int8 GUARD_GOAL, mirrored for the live log: state may not import the
+ * pipeline's values; int8-slice.test.ts checks they agree).
+ */
+export const GUARD_GOAL_MIRROR: AccuracyGoal = { metric: 'agreement', maxDrop: 8 };
 
 /** Where the samples of an INT8 run come from. */
 export type Int8Source =
@@ -61,6 +90,12 @@ export interface Int8State {
   download: { url: string; fileName: string; sizeBytes: number } | null;
   progress: ProgressView | null;
   error: QbErrorData | null;
+  /** The running job's accuracy search, one entry per model tried (reset when a job starts). */
+  accuracySteps: AccuracyStep[];
+  /** What that search aims for: the user's budget, or the collapse guard's; null when neither can run. */
+  liveGoal: AccuracyGoal | null;
+  /** "Stop and keep best" was pressed: the search ends after the model it is measuring. */
+  stopping: boolean;
 }
 
 export interface Int8Slice {
@@ -68,6 +103,10 @@ export interface Int8Slice {
   /** Makes and checks the INT8 variant of the loaded model with these options. */
   makeInt8(options: Int8Choices): Promise<void>;
   cancelInt8(): void;
+  /** Stops the running job's accuracy search; the job still ends with the best model found so far. */
+  stopInt8Search(): void;
+  /** Re-makes the INT8 variant with the last run's options plus these nodes (and the layers it kept) in float. */
+  keepInFloat(nodes: readonly string[]): Promise<void>;
   dismissInt8Error(): void;
   /** Measures the loaded model and its INT8 variant on the dataset (step 2's evaluation, with the variant as second model). */
   compareInt8(): Promise<void>;
@@ -75,7 +114,9 @@ export interface Int8Slice {
   resetInt8(): void;
 }
 
-export const IDLE_INT8: Int8State = { status: 'idle', options: INT8_DEFAULTS, result: null, download: null, progress: null, error: null };
+export const IDLE_INT8: Int8State = {
+  status: 'idle', options: INT8_DEFAULTS, result: null, download: null, progress: null, error: null, accuracySteps: [], liveGoal: null, stopping: false,
+};
 
 /** "resnet20.onnx" -> "resnet20-int8.onnx". */
 export function int8FileName(modelName: string): string {
@@ -127,6 +168,65 @@ function jobDataset(state: AppState, source: Int8Source): Int8Dataset | null {
   return null;
 }
 
+/** True when some sample an INT8 run would use has a label (the top-1 budget needs them). */
+export function int8Labelled(state: Pick<AppState, 'dataset' | 'model'>): boolean {
+  const data = datasetForJobs(state);
+  if (data !== null) {
+    if (data.inputKind === 'images') return state.dataset.images.some((i) => i.label >= 0);
+    if (data.inputKind === 'tensors') return state.dataset.samples.some((s) => s.label >= 0);
+    return false;
+  }
+  return demoInputsFor(state.model.files[0])?.images.some((i) => i.label >= 0) ?? false;
+}
+
+/** The metric a run uses: top-1 needs labels, so without them it measures agreement with FP32. */
+export function resolveMetric(metric: AccuracyMetric, labelled: boolean): AccuracyMetric {
+  return metric === 'top1' && !labelled ? 'agreement' : metric;
+}
+
+/** The engine's goal for the user's budget. */
+export function accuracyGoal(c: Int8Choices, labelled: boolean): AccuracyGoal {
+  const metric = resolveMetric(c.metric, labelled);
+  if (metric === 'sqnr') return { metric, maxDrop: c.maxDrop, minSqnrDb: c.minSqnrDb };
+  return { metric, maxDrop: c.maxDrop, ...(c.dropKind === 'relative' ? { relative: true } : {}) };
+}
+
+/** The goal in words, as pipeline/int8-accuracy describeGoal says it ("top-1 accuracy within 0.5 points of FP32"). */
+export function goalWords(goal: AccuracyGoal): string {
+  if (goal.metric === 'sqnr') return `output SQNR at least ${goal.minSqnrDb ?? INT8_DEFAULTS.minSqnrDb} dB`;
+  const what = goal.metric === 'top1' ? 'top-1 accuracy' : 'agreement with FP32';
+  return `${what} within ${goal.maxDrop}${goal.relative === true ? '%' : ` point${goal.maxDrop === 1 ? '' : 's'}`} of FP32`;
+}
+
+/**
+ * The lowest value within the goal while the search runs (pipeline Evaluator.threshold); null for top-1, whose
+ * threshold depends on FP32's own accuracy, measured in the worker.
+ */
+export function liveThreshold(goal: AccuracyGoal): number | null {
+  if (goal.metric === 'sqnr') return goal.minSqnrDb ?? INT8_DEFAULTS.minSqnrDb;
+  if (goal.metric === 'top1') return null;
+  // FP32 agrees with itself 100%: a drop in points and one in percent of 100 are the same.
+  return 100 - goal.maxDrop;
+}
+
+/**
+ * Validation samples a static run wants apart from calibration: the accuracy search, the collapse guard, or the check
+ * alone (pipeline/int8 ACCURACY_VALIDATION, GUARD_VALIDATION, CHECK_INPUTS; the test checks they agree).
+ */
+const VALIDATION_WANTED = { accuracy: 1000, guard: 32, check: 8 } as const;
+
+/**
+ * How a static run will split `count` samples (workers/int8-inputs splitSamples): calibration takes up to `subset`,
+ * but a quarter of the dataset at most stays apart for the search or guard; validation is what is left, up to what
+ * they want (pipeline/int8 validationCount takes fewer for large inputs, to hold them in memory).
+ */
+export function int8Split(count: number, c: Pick<Int8Choices, 'subset' | 'accuracyAware' | 'guard'>): { calibration: number; validation: number } {
+  const wanted = c.accuracyAware ? VALIDATION_WANTED.accuracy : c.guard ? VALIDATION_WANTED.guard : VALIDATION_WANTED.check;
+  const apart = wanted > VALIDATION_WANTED.check ? Math.min(wanted, Math.floor(count / 4)) : 0;
+  const calibration = Math.min(c.subset, count - apart);
+  return { calibration, validation: Math.min(wanted, count - calibration) };
+}
+
 /** Why the INT8 button cannot run now, in plain words; `needsImages` when adding samples would unblock it. */
 export interface Int8Block {
   reason: string;
@@ -145,22 +245,35 @@ export function int8Blocked(card: ModelCard, source: Int8Source, mode: Int8Choic
   return null;
 }
 
-/** The engine's options for the user's choices (empty ignore lists left out). */
-export function toEngineOptions(c: Int8Choices): Int8Options {
+/**
+ * The engine's options for the user's choices (empty ignore lists left out; the accuracy budget only when chosen).
+ * `labelled`: the samples have labels, so a top-1 budget can be measured (int8Labelled).
+ */
+export function toEngineOptions(c: Int8Choices, labelled = false): Int8Options {
   return {
     mode: c.mode,
-    preset: c.preset,
+    ...(c.preset !== 'auto' ? { preset: c.preset } : {}),
     calibration: c.calibration,
     perChannel: c.perChannel,
     subset: c.subset,
     ...(c.speed === 'off' ? { speed: 'off' as const } : {}),
     ...(c.excludeNodes.length > 0 ? { excludeNodes: c.excludeNodes } : {}),
     ...(c.excludeOpTypes.length > 0 ? { excludeOpTypes: c.excludeOpTypes } : {}),
+    ...(c.accuracyAware ? { accuracy: { goal: accuracyGoal(c, labelled), timeBudgetMs: Math.round(c.timeBudgetMin * 60_000) } } : {}),
+    guard: c.guard,
   };
+}
+
+/** `a` followed by the names of `b` it does not hold yet. */
+function union(a: readonly string[], b: readonly string[]): string[] {
+  const seen = new Set(a);
+  return [...a, ...b.filter((n) => !seen.has(n) && (seen.add(n), true))];
 }
 
 let variantFile: File | null = null;
 let int8Abort: AbortController | undefined;
+/** Asks the running INT8 job to stop its accuracy search (set while a job runs). */
+let stopSearch: (() => void) | undefined;
 
 /** The INT8 variant's file while one exists (the benchmark measures it), else null. */
 export function int8VariantFile(): File | null {
@@ -196,23 +309,51 @@ export function createInt8Slice(client: WorkerClient<OptimizeApi>): StateCreator
           setInt8({ ...IDLE_INT8, options, status: 'error', error: new QbError('unsupported', message).toData() });
           return;
         }
-        setInt8({ ...IDLE_INT8, options, status: 'running' });
-        const onProgress = progressTracker((view) => {
+        const labelled = int8Labelled(state);
+        const engine = toEngineOptions(options, labelled);
+        // Which search can run: the user's budget, else the collapse guard (runs only if the INT8 model collapses).
+        const liveGoal = engine.accuracy?.goal ?? (options.guard ? GUARD_GOAL_MIRROR : null);
+        setInt8({ ...IDLE_INT8, options, status: 'running', liveGoal });
+        const track = progressTracker((view) => {
           if (int8Abort === abort) setInt8({ progress: view });
         });
-        try {
-          const request = { model: files, inputs: card.inputs, dataset: jobDataset(state, source), options: toEngineOptions(options) };
-          const { bytes, ...job } = await client.run((api, jobId) => api.makeInt8(jobId, request, proxy(onProgress)), abort.signal);
+        const onProgress = (p: Progress): void => {
           if (int8Abort !== abort) return;
+          // Each model the search tries is one line of the live log.
+          if (p.stage === 'accuracy-search') set((s) => ({ int8: { ...s.int8, accuracySteps: [...s.int8.accuracySteps, p.step] } }));
+          track(p);
+        };
+        try {
+          const request = { model: files, inputs: card.inputs, dataset: jobDataset(state, source), options: engine };
+          const { bytes, ...job } = await client.run((api, jobId) => {
+            stopSearch = () => void Promise.resolve(api.stopSearch(jobId)).catch(() => undefined);
+            return api.makeInt8(jobId, request, proxy(onProgress));
+          }, abort.signal);
+          if (int8Abort !== abort) return;
+          stopSearch = undefined;
           const fileName = int8FileName(card.fileName);
           variantFile = new File([bytes as Uint8Array<ArrayBuffer>], fileName, { type: 'application/octet-stream' });
           const download = { url: URL.createObjectURL(variantFile), fileName, sizeBytes: variantFile.size };
-          setInt8({ status: 'done', result: { ...job, options, source }, download, progress: null });
+          setInt8({ status: 'done', result: { ...job, options, source }, download, progress: null, stopping: false });
         } catch (err) {
           if (int8Abort !== abort) return;
+          stopSearch = undefined;
           const e = toQbError(err);
-          setInt8({ status: e.code === 'cancelled' ? 'idle' : 'error', progress: null, error: e.code === 'cancelled' ? null : e.toData() });
+          setInt8({ status: e.code === 'cancelled' ? 'idle' : 'error', progress: null, error: e.code === 'cancelled' ? null : e.toData(), stopping: false });
         }
+      },
+
+      stopInt8Search() {
+        if (get().int8.status !== 'running' || stopSearch === undefined) return;
+        stopSearch();
+        setInt8({ stopping: true });
+      },
+
+      async keepInFloat(nodes) {
+        const { options, result } = get().int8;
+        // The layers the last model kept in float stay there: the new model is that one plus these nodes.
+        const kept = result?.report.accuracy?.floatNodes ?? [];
+        await get().makeInt8({ ...options, excludeNodes: union(union(options.excludeNodes, kept), nodes) });
       },
 
       cancelInt8() {
@@ -220,7 +361,8 @@ export function createInt8Slice(client: WorkerClient<OptimizeApi>): StateCreator
         // and the late answer of the aborted job is ignored because int8Abort moved on.
         int8Abort?.abort();
         int8Abort = undefined;
-        setInt8({ status: 'idle', progress: null, error: null });
+        stopSearch = undefined;
+        setInt8({ status: 'idle', progress: null, error: null, stopping: false });
       },
 
       dismissInt8Error() {
@@ -235,6 +377,7 @@ export function createInt8Slice(client: WorkerClient<OptimizeApi>): StateCreator
       resetInt8() {
         int8Abort?.abort();
         int8Abort = undefined;
+        stopSearch = undefined;
         dropVariant();
         // The panel keeps the user's options; only the run and its result go.
         set((s) => ({ int8: { ...IDLE_INT8, options: s.int8.options } }));

@@ -1,10 +1,11 @@
 // The checked INT8 variant: size before -> after, agreement with FP32 on the check samples, warnings, how it was
-// made (mode, preset, calibration images and speed, opset upgrade), what stayed float, per-layer error, download,
-// and a comparison on the dataset.
+// made (mode, preset, calibration images and speed, opset upgrade), what the accuracy search kept in float, what
+// stayed float, per-layer error, download, and a comparison on the dataset.
 import { datasetForJobs } from '../../state/dataset-slice';
 import type { Int8Outcome, Int8State } from '../../state/int8-slice';
 import { useStore } from '../../state/store';
 import { formatBytes, formatDb, formatInt, formatMs, formatPercent } from '../format';
+import { Int8Accuracy } from './Int8Accuracy';
 import { Int8Layers } from './Int8Layers';
 import { Int8Speed } from './Int8Speed';
 import { INT8_METHOD_WORDS, INT8_PRESET_WORDS, WASM_INT8_SPEED_NOTE } from './words';
@@ -88,6 +89,8 @@ export function Int8Result({ result, download }: Int8ResultProps) {
           ))}
         </ul>
       )}
+
+      {report.accuracy !== null && <Int8Accuracy accuracy={report.accuracy} />}
 
       <dl className="meta-list int8-facts">
         <dt>How</dt>

@@ -22,6 +22,7 @@ export const INT8_MODE_WORDS = {
 } as const;
 
 export const INT8_PRESET_WORDS = {
+  auto: 'Automatic',
   performance: 'Performance: symmetric',
   mixed: 'Mixed: asymmetric, for non-ReLU models',
 } as const;
