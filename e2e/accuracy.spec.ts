@@ -46,6 +46,24 @@ async function expectNoErrors(page: Page): Promise<void> {
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
 }
 
+test('demo model, default INT8: the collapse guard says one line; "Measure each layer\'s sensitivity" charts every layer', async ({ app, page }) => {
+  test.setTimeout(120_000);
+  await app.open();
+  await page.getByTestId('demo-button').click();
+  await expect(page.getByTestId('demo-results')).toHaveAttribute('data-top1', /\d/, { timeout: 60_000 });
+  const panel = page.getByTestId('int8-panel');
+  await panel.getByTestId('int8-button').click();
+  const line = panel.getByTestId('int8-accuracy');
+  await expect(line).toHaveAttribute('data-trigger', 'guard', { timeout: 60_000 });
+  await expect(line).toHaveAttribute('data-stopped-by', 'already-met');
+  await expect(line).toContainText('above the collapse floor');
+  await line.getByTestId('int8-measure-sensitivity').click();
+  await expect(panel.getByTestId('int8-sensitivity-chart')).toBeVisible({ timeout: 60_000 });
+  await expect(panel.getByTestId('int8-accuracy')).toHaveAttribute('data-float-units', '0');
+  await expect(panel.getByTestId('int8-accuracy')).toContainText('share of the error is measured below');
+  await expectNoErrors(page);
+});
+
 test('demo model, unreachable 90 dB SQNR budget: live log, explanation, sensitivity chart, and the best model is kept', async ({ app, page }, testInfo) => {
   test.setTimeout(180_000);
   await app.open();

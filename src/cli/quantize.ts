@@ -66,6 +66,8 @@ INT8 options:
   --min-sqnr DB          With --metric sqnr: the lowest acceptable output SQNR (default 25)
   --time-budget S        With --max-drop: stop after S seconds keeping the best model found (default 600)
   --labels FILE          Label file for the validation images (CSV, val.txt, class list); repeatable
+  --sensitivity          Static: measure every layer's share of the output error (quantized alone) and
+                         print the ranking, even when nothing needs to go back to float
   --no-guard             Static: skip the collapse guard (by default, when the INT8 model agrees with
                          FP32 on less than 90% or its SQNR is below 10 dB, the layers causing it are
                          found and kept in float automatically)
@@ -344,6 +346,7 @@ function parseInt8Args(argv: readonly string[]): Int8Args {
   let minSqnr: number | undefined;
   let timeBudgetS: number | undefined;
   let guard = true;
+  let sensitivity = false;
   const positiveNumber = (flag: string, raw: string, allowZero = false): number => {
     const n = Number(raw);
     if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new UsageError(`${flag} takes a number${allowZero ? ' of zero or more' : ' above zero'} (got "${raw}").`);
@@ -372,6 +375,7 @@ function parseInt8Args(argv: readonly string[]): Int8Args {
       case '--time-budget': timeBudgetS = positiveNumber(a, value(a)); break;
       case '--labels': labels.push(value(a)); break;
       case '--no-guard': guard = false; break;
+      case '--sensitivity': sensitivity = true; break;
       case '--threads': {
         const raw = value(a);
         const n = Number(raw);
@@ -422,6 +426,10 @@ function parseInt8Args(argv: readonly string[]): Int8Args {
     };
   }
   if (!guard) options.guard = false;
+  if (sensitivity) {
+    if (mode === 'dynamic') throw new UsageError('--sensitivity applies to static mode only, not --mode dynamic.');
+    options.sensitivity = true;
+  }
   const args: Int8Args = { model: positional[0]!, out, options, json, ...(runtimeAware ? { runtimeAware: { threads: threads ?? 2 } } : {}) };
   if (images !== undefined) args.images = images;
   if (evalImages !== undefined) args.evalImages = evalImages;

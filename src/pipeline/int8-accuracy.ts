@@ -205,6 +205,8 @@ export interface AccuracySearchRequest {
   trigger: AccuracyReport['trigger'];
   /** The guard: when the every-layer INT8 model passes this, nothing is searched (stoppedBy 'already-met'). */
   skipWhen?: (m: Measurement) => boolean;
+  /** Measure the sensitivity ranking even when the INT8 model already meets the goal (nothing is reverted then). */
+  rankAlways?: boolean;
   /** Polled between models: true stops the search and keeps the best model so far (stoppedBy 'cancelled'). */
   shouldStop?: () => boolean;
   /** Stop searching after this long, keeping the best model found (default 10 minutes). */
@@ -255,7 +257,8 @@ export async function searchAccurateLayout(request: AccuracySearchRequest): Prom
     goal: ev.goal, trigger: request.trigger, validationInputs: ev.size, fp32Value: ev.fp32Value, threshold: ev.threshold(),
     initial: { value: initial.value, proxyDb: initial.proxyDb },
   };
-  if (request.skipWhen?.(initial) ?? ev.meets(initial.value)) {
+  const alreadyMet = request.skipWhen?.(initial) ?? ev.meets(initial.value);
+  if (alreadyMet && request.rankAlways !== true) {
     return {
       bytes: request.plainBytes,
       report: { ...base, final: base.initial, met: true, stoppedBy: 'already-met', ranking: [], steps: [], floatUnits: [], floatNodes: [], floatCostBytes: 0, elapsedMs: elapsed(),
@@ -288,6 +291,14 @@ export async function searchAccurateLayout(request: AccuracySearchRequest): Prom
   const totalNoise = noises.reduce((a, b) => a + b, 0);
   const ranking: UnitSensitivity[] = measured.map((u, i) => ({ ...u, errorShare: totalNoise === 0 ? 0 : noises[i]! / totalNoise }));
   ranking.sort((a, b) => b.errorShare - a.errorShare);
+  if (alreadyMet) {
+    // Asked for the ranking only (rankAlways): the model is within the goal, nothing goes back to float.
+    return {
+      bytes: request.plainBytes,
+      report: { ...base, final: base.initial, met: true, stoppedBy: 'already-met', ranking, steps: [], floatUnits: [], floatNodes: [], floatCostBytes: 0, elapsedMs: elapsed(),
+        explanation: `${explain('already-met', ev, initial.value, initial.value, [])} Each layer's share of the error is measured below: keep any of them in float with one click.` },
+    };
+  }
 
   // 2. Shortest prefix of the ranking that meets the goal.
   const steps: AccuracyStep[] = [];

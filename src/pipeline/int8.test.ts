@@ -296,6 +296,20 @@ describe('makeInt8Variant: accuracy-aware on the synthetic CNN', () => {
     expect(runners.released).toBe(runners.made);
   }, 60_000);
 
+  it('sensitivity on a fine model: every layer ranked, nothing reverted', async () => {
+    const { report } = await makeInt8Variant({
+      bytes: CNN, options: { sensitivity: true }, calibration: { inputs: CALIB, total: CALIB.length }, validation: VALID, makeRunner: sessions().makeRunner,
+    });
+    const a = report.accuracy!;
+    expect(a.stoppedBy).toBe('already-met');
+    expect(a.ranking.length).toBeGreaterThanOrEqual(3);
+    expect(a.ranking.reduce((s, u) => s + u.errorShare, 0)).toBeCloseTo(1, 6);
+    expect(a.ranking.map((u) => u.errorShare)).toEqual([...a.ranking.map((u) => u.errorShare)].sort((x, y) => y - x));
+    expect(a.floatUnits).toEqual([]);
+    expect(a.presetSwitch).toBeNull();
+    expect(a.explanation).toMatch(/share of the error is measured below/);
+  }, 60_000);
+
   it('guard off: no accuracy report; top1 without labels is refused in plain words', async () => {
     const base = { bytes: CNN, calibration: { inputs: CALIB, total: CALIB.length }, validation: VALID, makeRunner: sessions().makeRunner };
     const off = await makeInt8Variant({ ...base, options: { guard: false } });

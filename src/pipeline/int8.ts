@@ -57,6 +57,11 @@ export interface Int8Options {
    * floors (GUARD_FLOORS), run the accuracy search automatically with GUARD_GOAL. Ignored with `accuracy`.
    */
   guard?: boolean;
+  /**
+   * Static only: measure every layer's share of the error (sensitivity analysis) even when nothing needs to go
+   * back to float; the ranking is in report.accuracy. With no budget set, the goal is the guard's.
+   */
+  sensitivity?: boolean;
 }
 
 /** Below these the default INT8 model counts as collapsed: agreement with FP32 (top-1, pixels or detections), output SQNR (not for detectors, whose raw box outputs amplify any noise). */
@@ -401,7 +406,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     bytes = encodeModel(made.applied.model);
     let userExcluded: readonly string[] = opts.excludeNodes ?? [];
     const validation = request.validation ?? [];
-    if ((opts.accuracy !== undefined || opts.guard !== false) && validation.length > 0) {
+    if ((opts.accuracy !== undefined || opts.guard !== false || opts.sensitivity === true) && validation.length > 0) {
       const guard = opts.accuracy === undefined;
       const evaluator = await Evaluator.create({
         fp32: floatBytes, inputs: validation, labels: request.validationLabels, makeRunner: request.makeRunner,
@@ -411,7 +416,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
       const excluding = (nodes: readonly string[]): QdqOptions => ({ ...qdqOptions, excludeNodes: [...base, ...nodes] });
       request.onProgress?.({ stage: 'accuracy-baseline' });
       let initial = await evaluator.measure(bytes);
-      const passes = (m: Measurement): boolean => (guard ? notCollapsed(m, evaluator.size) : evaluator.meets(m.value));
+      const passes = (m: Measurement): boolean => (guard ? opts.guard === false || notCollapsed(m, evaluator.size) : evaluator.meets(m.value));
       // Symmetric activations spend half their 256 levels on negative values that SiLU and Sigmoid outputs barely
       // have: when the default preset misses, asymmetric activations (Mixed) are tried before any layer goes float.
       if (!passes(initial) && opts.preset === undefined && preset === 'performance') {
@@ -436,7 +441,9 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
         plainBytes: bytes,
         evaluator,
         trigger: guard ? 'guard' : 'max-drop',
-        ...(guard ? { skipWhen: (m: Measurement) => notCollapsed(m, evaluator.size) } : {}),
+        // Guard off with sensitivity on: rank only, never revert.
+        ...(guard ? { skipWhen: (m: Measurement) => opts.guard === false || notCollapsed(m, evaluator.size) } : {}),
+        ...(opts.sensitivity === true ? { rankAlways: true } : {}),
         ...(opts.accuracy?.timeBudgetMs !== undefined ? { timeBudgetMs: opts.accuracy.timeBudgetMs } : {}),
         ...(request.shouldStop !== undefined ? { shouldStop: request.shouldStop } : {}),
         onProgress: request.onProgress,

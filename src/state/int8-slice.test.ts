@@ -96,6 +96,7 @@ describe('INT8 slice helpers', () => {
     expect(splitList(' conv1 , ,fc ')).toEqual(['conv1', 'fc']);
     expect(toEngineOptions(INT8_DEFAULTS)).toEqual({ mode: 'auto', calibration: 'mse', perChannel: true, subset: 300, guard: true });
     expect(toEngineOptions({ ...INT8_DEFAULTS, preset: 'mixed' }).preset).toBe('mixed');
+    expect(toEngineOptions({ ...INT8_DEFAULTS, sensitivity: true }).sensitivity).toBe(true);
     expect(toEngineOptions({ ...INT8_DEFAULTS, excludeOpTypes: ['Gemm'] }).excludeOpTypes).toEqual(['Gemm']);
   });
 

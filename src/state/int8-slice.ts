@@ -37,6 +37,8 @@ export type Int8Choices = Required<Pick<Int8Options, 'mode' | 'calibration' | 'p
   minSqnrDb: number;
   /** The search stops after this long and keeps the best model found, minutes. */
   timeBudgetMin: number;
+  /** Rank every layer by its share of the error even when nothing needs to go back to float. */
+  sensitivity: boolean;
 };
 
 /**
@@ -59,6 +61,7 @@ export const INT8_DEFAULTS: Int8Choices = {
   metric: 'top1',
   minSqnrDb: 25,
   timeBudgetMin: 10,
+  sensitivity: false,
   guard: true,
 };
 
@@ -107,6 +110,8 @@ export interface Int8Slice {
   stopInt8Search(): void;
   /** Re-makes the INT8 variant with the last run's options plus these nodes (and the layers it kept) in float. */
   keepInFloat(nodes: readonly string[]): Promise<void>;
+  /** Runs the last INT8 job again with the sensitivity analysis on (every layer ranked). */
+  measureSensitivity(): Promise<void>;
   dismissInt8Error(): void;
   /** Measures the loaded model and its INT8 variant on the dataset (step 2's evaluation, with the variant as second model). */
   compareInt8(): Promise<void>;
@@ -261,6 +266,7 @@ export function toEngineOptions(c: Int8Choices, labelled = false): Int8Options {
     ...(c.excludeOpTypes.length > 0 ? { excludeOpTypes: c.excludeOpTypes } : {}),
     ...(c.accuracyAware ? { accuracy: { goal: accuracyGoal(c, labelled), timeBudgetMs: Math.round(c.timeBudgetMin * 60_000) } } : {}),
     guard: c.guard,
+    ...(c.sensitivity ? { sensitivity: true } : {}),
   };
 }
 
@@ -354,6 +360,10 @@ export function createInt8Slice(client: WorkerClient<OptimizeApi>): StateCreator
         // The layers the last model kept in float stay there: the new model is that one plus these nodes.
         const kept = result?.report.accuracy?.floatNodes ?? [];
         await get().makeInt8({ ...options, excludeNodes: union(union(options.excludeNodes, kept), nodes) });
+      },
+
+      async measureSensitivity() {
+        await get().makeInt8({ ...get().int8.options, sensitivity: true });
       },
 
       cancelInt8() {

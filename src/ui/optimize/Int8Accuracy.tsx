@@ -48,14 +48,19 @@ export function Int8Accuracy({ accuracy }: { accuracy: AccuracyReport }) {
   const inFloat = new Set(a.floatUnits);
   const kept = a.ranking.filter((u) => inFloat.has(u.name));
   const value = (v: number): string => `${METRIC_SHORT[metric]} ${formatMetric(metric, v)}`;
+  const measureSensitivity = useStore((s) => s.measureSensitivity);
+  const busy = useStore((s) => s.int8.status === 'running' || s.bench.status === 'running');
   const notMet = a.stoppedBy === 'time' || a.stoppedBy === 'no-layers' || a.stoppedBy === 'cancelled';
   const data = { 'data-testid': 'int8-accuracy', 'data-trigger': a.trigger, 'data-stopped-by': a.stoppedBy, 'data-met': String(a.met), 'data-float-units': a.floatUnits.length };
 
-  // The guard checks every default run; when the model did not collapse, one line says so.
-  if (guard && a.stoppedBy === 'already-met') {
+  // The guard checks every default run; when the model did not collapse (and no ranking was asked for), one line says so.
+  if (guard && a.stoppedBy === 'already-met' && a.ranking.length === 0) {
     return (
       <p className="muted acc-guard-line" {...data}>
-        <b>Collapse guard:</b> {a.explanation}
+        <b>Collapse guard:</b> {a.explanation}{' '}
+        <button type="button" className="link-button" data-testid="int8-measure-sensitivity" disabled={busy} onClick={() => void measureSensitivity()}>
+          Measure each layer&rsquo;s sensitivity
+        </button>
       </p>
     );
   }

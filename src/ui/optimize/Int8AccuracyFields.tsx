@@ -143,6 +143,14 @@ export function Int8AccuracyFields({ choices, set, texts, setTexts, isStatic, la
       </div>
 
       <label className="check int8-check">
+        <input type="checkbox" data-testid="int8-sensitivity" checked={choices.sensitivity} disabled={!isStatic} onChange={(e) => set({ sensitivity: e.currentTarget.checked })} />
+        <span>
+          Measure each layer&rsquo;s sensitivity
+          <span className="check-hint">Quantizes every layer alone and charts its share of the output error, even when nothing needs to go back to float. About a second per layer.</span>
+        </span>
+      </label>
+
+      <label className="check int8-check">
         <input type="checkbox" data-testid="int8-guard" checked={choices.guard} disabled={!isStatic || choices.accuracyAware} onChange={(e) => set({ guard: e.currentTarget.checked })} />
         <span>
           Collapse guard
