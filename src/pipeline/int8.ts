@@ -17,7 +17,7 @@ import type { Fidelity } from '../data/types';
 import { QbError } from '../shared/errors';
 import { calibrate, type OutputsRunner } from './calibrate';
 import { channelMeans, layerErrors } from './int8-layers';
-import { searchFastLayout, type SpeedProbe, type SpeedProgress, type SpeedReport } from './int8-speed';
+import { FASTER_MARGIN, searchFastLayout, type SpeedProbe, type SpeedProgress, type SpeedReport } from './int8-speed';
 import { describeMetric, Evaluator, searchAccurateLayout, type AccuracyGoal, type AccuracyProgress, type AccuracyReport, type Measurement } from './int8-accuracy';
 import { revertUnits } from '../quant/revert-units';
 
@@ -405,6 +405,8 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     let finalOptions: QdqOptions = qdqOptions;
     bytes = encodeModel(made.applied.model);
     let userExcluded: readonly string[] = opts.excludeNodes ?? [];
+    /** Set when the accuracy search or guard judged the model: a faster layout must still pass it. */
+    let stillAccurate: ((b: Uint8Array) => Promise<boolean>) | null = null;
     const validation = request.validation ?? [];
     if ((opts.accuracy !== undefined || opts.guard !== false || opts.sensitivity === true) && validation.length > 0) {
       const guard = opts.accuracy === undefined;
@@ -459,6 +461,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
         }
       }
       accuracy = { ...found.report, presetSwitch, explanation: switched + found.report.explanation };
+      if (found.report.floatNodes.length > 0 || !guard) stillAccurate = async (b) => passes(await evaluator.measure(b));
       if (found.report.floatNodes.length > 0) {
         made = build(excluding(found.report.floatNodes));
         bytes = found.bytes;
@@ -486,7 +489,13 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
         checkpoint: request.checkpoint,
       });
       speed = found.report;
-      if (found.report.chosen === 'runtime-aware') {
+      // Speed layouts quantize a few more outputs (borders to float layers): check the budget still holds.
+      if (found.report.chosen === 'runtime-aware' && stillAccurate !== null && !(await stillAccurate(found.bytes))) {
+        const sp = found.report;
+        warnings.push(`The fastest INT8 layout (${sp.speedup.toFixed(2)}x FP32) missed the accuracy ${accuracy?.trigger === 'guard' ? 'floor' : 'budget'} on the validation images, so the accurate layout was kept.`);
+        const speedup = sp.fp32Ms / sp.plainInt8Ms;
+        speed = { ...sp, chosen: 'plain', chosenMs: sp.plainInt8Ms, speedup, faster: speedup >= FASTER_MARGIN, floatNodes: [] };
+      } else if (found.report.chosen === 'runtime-aware') {
         // The search built this layout already: reuse it instead of quantizing the model again.
         made = built.get(found.report.floatNodes.join('\n')) ?? build(speedOptions(found.report.floatNodes));
         bytes = found.bytes;
