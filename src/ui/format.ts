@@ -44,3 +44,10 @@ export function formatMs(ms: number): string {
 export function formatDb(db: number): string {
   return Number.isFinite(db) ? `${db.toFixed(1)} dB` : '∞ dB';
 }
+
+/** Share of the error: one decimal from 1%, two below (small shares still add up), "<0.01%" for the rest. */
+export function formatShare(share: number): string {
+  const p = 100 * share;
+  if (p >= 1) return `${p.toFixed(1)}%`;
+  return p >= 0.005 ? `${p.toFixed(2)}%` : share > 0 ? '<0.01%' : '0%';
+}

@@ -5,7 +5,7 @@ import { lazy, Suspense, useState } from 'react';
 import { BENCH_RUNNING_TITLE } from '../../state/busy';
 import { goalWords, type Int8Outcome } from '../../state/int8-slice';
 import { useStore } from '../../state/store';
-import { formatBytes, formatInt } from '../format';
+import { formatBytes, formatInt, formatShare } from '../format';
 import { formatMetric, Int8AccuracyLog, METRIC_SHORT } from './Int8AccuracyLog';
 import type { SensitivityDatum } from './Int8SensitivityBars';
 import { INT8_PRESET_WORDS } from './words';
@@ -37,9 +37,6 @@ function kb(bytes: number): string {
   return v >= 100 ? `${formatInt(v)} KB` : `${v.toFixed(1)} KB`;
 }
 
-function pct(share: number): string {
-  return `${(100 * share).toFixed(1)}%`;
-}
 
 export function Int8Accuracy({ accuracy }: { accuracy: AccuracyReport }) {
   const a = accuracy;
@@ -94,7 +91,7 @@ export function Int8Accuracy({ accuracy }: { accuracy: AccuracyReport }) {
         {notMet && ' The model below is ready to download.'}
       </p>
 
-      {a.presetSwitch !== null && (
+      {a.presetSwitch !== null && !a.explanation.includes('Mixed preset') && (
         <p className="acc-fact" data-testid="int8-preset-switch">
           Preset switched from {INT8_PRESET_WORDS[a.presetSwitch.from]} to {INT8_PRESET_WORDS[a.presetSwitch.to]}: {value(a.presetSwitch.before)} →{' '}
           {formatMetric(metric, a.presetSwitch.after)}.
@@ -148,6 +145,7 @@ function KeptTable({ kept }: { kept: AccuracyReport['ranking'] }) {
       <h5 className="acc-sub">
         Kept in float <span className="muted count-badge">{formatInt(kept.length)} layers, their weights stay FP32</span>
       </h5>
+      <p className="muted acc-fact">The search keeps the fewest top-ranked layers that meet the goal; layers with small shares still add up, which is why some of them are here.</p>
       <div className="table-scroll">
         <table className="data-table compact acc-table" data-testid="int8-accuracy-kept">
           <thead>
@@ -167,7 +165,7 @@ function KeptTable({ kept }: { kept: AccuracyReport['ranking'] }) {
               <tr key={u.name}>
                 <td className="mono">{u.name}</td>
                 <td>{u.opType}</td>
-                <td className="num">{pct(u.errorShare)}</td>
+                <td className="num">{formatShare(u.errorShare)}</td>
                 <td className="num">+{kb(u.floatCostBytes)}</td>
               </tr>
             ))}
@@ -223,7 +221,7 @@ function StillInt8({ ranking, inFloat }: { ranking: AccuracyReport['ranking']; i
                 <td className="num">{rank}</td>
                 <td className="mono">{u.name}</td>
                 <td>{u.opType}</td>
-                <td className="num">{pct(u.errorShare)}</td>
+                <td className="num">{formatShare(u.errorShare)}</td>
                 <td className="num">+{kb(u.floatCostBytes)}</td>
                 <td className="acc-action">
                   {lastInt8 ? (

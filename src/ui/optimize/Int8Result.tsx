@@ -158,7 +158,7 @@ export function Int8Result({ result, download }: Int8ResultProps) {
         </details>
       )}
 
-      {report.speed !== null && <Int8Speed speed={report.speed} sizeRatio={ratio} />}
+      {report.speed !== null && <Int8Speed speed={report.speed} sizeRatio={ratio} accuracyFloat={report.accuracy?.floatUnits.length ?? 0} />}
 
       <Int8Layers report={report} />
 

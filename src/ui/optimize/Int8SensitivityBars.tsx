@@ -1,5 +1,6 @@
 // The recharts horizontal bars of the accuracy search's ranking: each layer's share of the output error, layers kept
 // in float in their own colour, with the legend (loaded lazily: recharts is large).
+import { formatShare } from '../format';
 import { Bar, BarChart, Cell, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
 /** INT8 layers in the accent, layers kept in float in amber. */
@@ -36,14 +37,14 @@ export function Int8SensitivityBars({ layers, height, labelWidth }: Int8Sensitiv
           <YAxis type="category" dataKey="name" width={labelWidth} tickLine={false} axisLine={false} interval={0} tick={{ fontSize: 13, fill: '#374151' }} />
           <Tooltip
             cursor={{ fill: 'rgba(79, 70, 229, 0.06)' }}
-            formatter={(v, _name, item) => [`${Number(v).toFixed(1)}%${(item.payload as SensitivityDatum).inFloat ? ' (kept in float)' : ' (INT8)'}`, 'Share of the error']}
+            formatter={(v, _name, item) => [`${formatShare(Number(v) / 100)}${(item.payload as SensitivityDatum).inFloat ? ' (kept in float)' : ' (INT8)'}`, 'Share of the error']}
             isAnimationActive={false}
           />
           <Bar dataKey="sharePercent" radius={[0, 3, 3, 0]} isAnimationActive={false}>
             {layers.map((l) => (
               <Cell key={l.name} fill={l.inFloat ? FLOAT_COLOUR : INT8_COLOUR} />
             ))}
-            <LabelList dataKey="sharePercent" position="right" formatter={(v) => `${Number(v).toFixed(1)}%`} style={{ fontSize: 13, fill: '#374151' }} />
+            <LabelList dataKey="sharePercent" position="right" formatter={(v) => formatShare(Number(v) / 100)} style={{ fontSize: 13, fill: '#374151' }} />
           </Bar>
         </BarChart>
       </ResponsiveContainer>

@@ -14,14 +14,21 @@ function us(v: number): string {
   return v === 0 ? 'fused' : v >= 1000 ? `${(v / 1000).toFixed(2)} ms` : `${Math.round(v)} µs`;
 }
 
-export function Int8Speed({ speed, sizeRatio }: { speed: SpeedReport; sizeRatio: number }) {
+/**
+ * `accuracyFloat`: layers the accuracy search or collapse guard kept in float before the speed search ran; the
+ * "plain" INT8 model timed is then every other layer integer, not every layer.
+ */
+export function Int8Speed({ speed, sizeRatio, accuracyFloat = 0 }: { speed: SpeedReport; sizeRatio: number; accuracyFloat?: number }) {
+  const plainWords = accuracyFloat > 0
+    ? `the accurate INT8 model (every layer integer except the ${accuracyFloat} kept in float for accuracy)`
+    : 'the plain INT8 model (every layer integer)';
   const plain = speed.fp32Ms / speed.plainInt8Ms;
   const weightedFloat = speed.layers.filter((l) => !l.int8 && ['Conv', 'MatMul', 'Gemm'].includes(l.opType)).length;
   const best = Math.max(...speed.candidates.slice(1).map((c) => speed.fp32Ms / c.measuredMs));
   const smaller = `${(1 / sizeRatio).toFixed(1)}x smaller`;
   const headline = speed.faster
     ? `On ${speed.device}, this INT8 model runs ${speedWords(speed.speedup)} than FP32 (${formatMs(speed.chosenMs)} against ${formatMs(speed.fp32Ms)}) and is ${smaller}.`
-    : `On ${speed.device}, no INT8 layout ran clearly faster than FP32 (best ${best.toFixed(2)}x${best >= 1 ? ', within what a re-run can move' : ''}): INT8 here only makes the model ${smaller}. The file below is the plain INT8 model (every layer integer).`;
+    : `On ${speed.device}, no INT8 layout ran clearly faster than FP32 (best ${best.toFixed(2)}x${best >= 1 ? ', within what a re-run can move' : ''}): INT8 here only makes the model ${smaller}. The file below is ${plainWords}.`;
   const layers = [...speed.layers].filter((l) => l.fp32Us > 0 || l.int8Us > 0).sort((a, b) => b.fp32Us + b.int8Us - (a.fp32Us + a.int8Us));
   return (
     <div className="int8-speed" data-testid="int8-speed">
@@ -29,7 +36,7 @@ export function Int8Speed({ speed, sizeRatio }: { speed: SpeedReport; sizeRatio:
         {headline}
       </p>
       <p className="muted">
-        Every quantizable layer as INT8 (what other tools make) ran {speedWords(plain)} here. {speed.chosen === 'runtime-aware' && speed.faster ? `${weightedFloat} layer${weightedFloat === 1 ? '' : 's'} that run slower as integers on this device compute in float (their weights stay int8); ${speed.floatNodes.length} nodes in all, with the activations and pools around them.` : ''}
+        {accuracyFloat > 0 ? `The accurate INT8 model (${accuracyFloat} layers kept in float for accuracy)` : 'Every quantizable layer as INT8 (what other tools make)'} ran {speedWords(plain)} here. {speed.chosen === 'runtime-aware' && speed.faster ? `${weightedFloat} layer${weightedFloat === 1 ? '' : 's'} that run slower as integers on this device compute in float (their weights stay int8); ${speed.floatNodes.length} nodes in all, with the activations and pools around them.` : ''}
       </p>
       <details className="int8-speed-details">
         <summary>What was timed ({speed.candidates.length} models, {speed.layers.length} layers)</summary>
