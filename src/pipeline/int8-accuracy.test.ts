@@ -123,6 +123,13 @@ describe('searchAccurateLayout (scripted runtime)', () => {
     expect(report.explanation).toMatch(/above the collapse floor/);
   });
 
+  it('holds FP32 outputs only up to its byte budget: later validation inputs are not used', async () => {
+    // Each output is N floats = 16,000 bytes: a 40,000-byte budget holds two of the four.
+    const ev = await Evaluator.create({ fp32: FP32, inputs, makeRunner: async (b) => runner(b, { n: 0 }), goal: { metric: 'sqnr', maxDrop: 0 }, maxReferenceBytes: 40_000 });
+    expect(ev.size).toBe(2);
+    expect((await ev.measure(FP32)).value).toBe(Infinity);
+  });
+
   it('top1 needs labels; agreement and relative budgets set the threshold', async () => {
     await expect(Evaluator.create({ fp32: FP32, inputs, makeRunner: async (b) => runner(b, { n: 0 }), goal: { metric: 'top1', maxDrop: 1 } })).rejects.toThrow(/labelled images/);
     const ev = await Evaluator.create({ fp32: FP32, inputs, makeRunner: async (b) => runner(b, { n: 0 }), goal: { metric: 'agreement', maxDrop: 2, relative: true } });

@@ -28,6 +28,8 @@ export function describeGoal(goal: AccuracyGoal): string {
 }
 
 export const DEFAULT_MIN_SQNR_DB = 25;
+/** FP32 outputs of the validation inputs held during the search, at most (later inputs are not used). */
+const REFERENCE_BYTES = 256 * 2 ** 20;
 
 /** One model measured on the validation inputs. */
 export interface Measurement {
@@ -65,6 +67,8 @@ export class Evaluator {
     makeRunner: (bytes: Uint8Array) => Promise<OutputsRunner>;
     goal: AccuracyGoal;
     checkpoint?: () => void | Promise<void>;
+    /** FP32 outputs held at most (default 256 MB): the inputs beyond are not used. */
+    maxReferenceBytes?: number;
   }): Promise<Evaluator> {
     if (options.inputs.length === 0) throw new QbError('unsupported', 'Accuracy-aware INT8 needs validation images apart from the calibration images.');
     const labelled = options.labels !== undefined && options.labels.some((l) => l >= 0) ? options.labels : null;
@@ -73,16 +77,22 @@ export class Evaluator {
     }
     const runner = await options.makeRunner(options.fp32);
     const reference: FloatTensor[] = [];
+    let heldBytes = 0;
     try {
       for (const x of options.inputs) {
         await options.checkpoint?.();
-        reference.push(await runner.runFloat(x));
+        const out = await runner.runFloat(x);
+        // FP32 outputs are held for the whole search: a segmentation map is megabytes, so stop at the budget.
+        if (reference.length > 0 && heldBytes + out.data.byteLength > (options.maxReferenceBytes ?? REFERENCE_BYTES)) break;
+        reference.push(out);
+        heldBytes += out.data.byteLength;
       }
     } finally {
       await runner.release?.();
     }
+    const inputs = options.inputs.slice(0, reference.length);
     const fp32Value = options.goal.metric === 'top1' ? top1Percent(reference, labelled!)! : options.goal.metric === 'agreement' ? 100 : Infinity;
-    return new Evaluator(options.inputs, labelled, reference, options.makeRunner, options.goal, fp32Value, options.checkpoint);
+    return new Evaluator(inputs, labelled === null ? null : labelled.slice(0, reference.length), reference, options.makeRunner, options.goal, fp32Value, options.checkpoint);
   }
 
   get size(): number {
