@@ -61,7 +61,7 @@ async function benchModel(file: string, images: string, preprocess: PresetId | u
   const methods: CalibrationBench['methods'] = [];
   for (const method of ['minmax', 'percentile', 'entropy', 'mse'] as const) {
     // Session creation is outside elapsedMs; the first run (kernel set-up) is inside, as it is for a user.
-    const r = await calibrate({ model, tensors: plan.tensors, graphInputs: plan.graphInputs, observer: { method }, inputs, limit: inputs.length, makeRunner: (b) => ModelSession.create(b) });
+    const r = await calibrate({ model, tensors: plan.tensors, graphInputs: plan.graphInputs, observer: { method }, inputs, limit: inputs.length, makeRunner: (b, e) => ModelSession.create(b, e) });
     const rate = (1000 * r.images) / r.elapsedMs;
     methods.push({ method, imagesPerSecond: rate, ratioToFp32: rate / fp32 });
   }
@@ -90,7 +90,7 @@ async function benchMemory(method: CalibrationMethod): Promise<CalibrationMemory
     for await (const item of p.items) yield item.input;
   })();
   const r = await calibrate({
-    model, tensors: plan.tensors, graphInputs: plan.graphInputs, observer: { method }, inputs, limit: 1000, makeRunner: (b) => ModelSession.create(b),
+    model, tensors: plan.tensors, graphInputs: plan.graphInputs, observer: { method }, inputs, limit: 1000, makeRunner: (b, e) => ModelSession.create(b, e),
     onStep: (done) => {
       if (done === 100) at100 = heapMB();
       if (done === 1000) at1000 = heapMB();

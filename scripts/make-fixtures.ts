@@ -4,7 +4,13 @@ import { encodePng } from './demo-shapes';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { decodeModel } from '../src/onnx/model-io';
+import { create } from '@bufbuild/protobuf';
+import { makeModel, node, valueInfo } from '../src/onnx/build';
+import { DataType } from '../src/onnx/dtypes';
+import { decodeModel, encodeModel } from '../src/onnx/model-io';
+import { StringStringEntryProtoSchema, TensorProto_DataLocation } from '../src/onnx/proto/onnx_pb';
+import { makeTensor } from '../src/onnx/tensor-data';
+import { buildVit, DEIT_BASE } from './vit-model';
 import { looksLikeText, sniffNonOnnx } from '../src/onnx/sniff';
 import { QbError } from '../src/shared/errors';
 import { customDomainModel, externalDataModel, qdqModel, randomBytes, tinyConvModel } from '../test/fixtures';
@@ -40,6 +46,49 @@ export function corruptBytes(length = 4096): Uint8Array {
   throw new Error('no seed below 1000 gives corrupt bytes');
 }
 
+/**
+ * A DeiT-shaped ViT small enough for e2e (2 blocks, 64 wide, MLP 256, 224x224, 1000 classes) with every weight of
+ * 1 KB or more in `vit-tiny.onnx.data`: the two-file drop of an external-data transformer, end to end.
+ */
+export function tinyVitExternal(): { onnx: Uint8Array; data: Uint8Array; dataFileName: string } {
+  const dataFileName = 'vit-tiny.onnx.data';
+  const model = buildVit({ ...DEIT_BASE, blocks: 2, width: 64, heads: 2, mlp: 256 });
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const t of model.graph!.initializer) {
+    if (t.rawData.byteLength < 1024) continue;
+    chunks.push(t.rawData);
+    t.externalData = [['location', dataFileName], ['offset', String(offset)], ['length', String(t.rawData.byteLength)]].map(([key, value]) => create(StringStringEntryProtoSchema, { key: key!, value: value! }));
+    t.dataLocation = TensorProto_DataLocation.EXTERNAL;
+    offset += t.rawData.byteLength;
+    t.rawData = new Uint8Array(0);
+  }
+  const data = new Uint8Array(offset);
+  let at = 0;
+  for (const c of chunks) {
+    data.set(c, at);
+    at += c.byteLength;
+  }
+  return { onnx: encodeModel(model), data, dataFileName };
+}
+
+/**
+ * A 1 KB model whose declared input is [1,3,16384,16384]: its Conv output alone would be 8.6 GB, beyond the 4 GB a
+ * browser's WebAssembly engine can address, so every job on it must be refused before it starts.
+ */
+export function hugeInputModel(): Uint8Array {
+  const side = 16384;
+  return encodeModel(
+    makeModel({
+      nodes: [node('Conv', ['image', 'w'], ['features'], { pads: [1, 1, 1, 1] }, 'conv')],
+      inputs: [valueInfo('image', DataType.FLOAT, [1, 3, side, side])],
+      outputs: [valueInfo('features', DataType.FLOAT, [1, 8, side, side])],
+      initializers: [makeTensor('w', DataType.FLOAT, [8, 3, 3, 3], new Float32Array(8 * 27).fill(0.01))],
+      graphName: 'huge_input',
+    }),
+  );
+}
+
 /** One fixture file and what it is for. */
 export interface FixtureFile {
   name: string;
@@ -54,8 +103,12 @@ export function buildFixtures(): FixtureFile[] {
   const resnet = sharedPath('models', 'resnet20-cifar10-ace.onnx');
   const truncSource = existsSync(resnet) ? new Uint8Array(readFileSync(resnet)) : tiny;
   const labels = 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n';
+  const vit = tinyVitExternal();
   return [
     { name: 'tiny.onnx', bytes: tiny, purpose: 'Conv+Relu+Gemm float32 model that loads and runs' },
+    { name: 'vit-tiny.onnx', bytes: vit.onnx, purpose: `DeiT-shaped ViT (2 blocks, 64 wide), weights in ${vit.dataFileName}` },
+    { name: vit.dataFileName, bytes: vit.data, purpose: 'external data of vit-tiny.onnx' },
+    { name: 'huge-input.onnx', bytes: hugeInputModel(), purpose: 'declared input [1,3,16384,16384]: activations beyond 4 GB' },
     { name: 'tiny-ext.onnx', bytes: ext.onnxBytes, purpose: `weights in ${ext.dataFileName} (misaligned offsets)` },
     { name: ext.dataFileName, bytes: ext.dataBytes, purpose: 'external data of tiny-ext.onnx' },
     { name: 'custom-op.onnx', bytes: customDomainModel().bytes, purpose: 'node in domain com.example.custom: describable, not runnable' },

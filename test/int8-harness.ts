@@ -65,7 +65,7 @@ export async function heldOutInt8(modelPath: string, preprocess: PresetId | unde
     calibration: { inputs: (async function* () { for await (const it of filtered(calibPrepared.items, calib.keep, calib.limit)) yield it.input; })(), total: calibTotal },
     validation,
     validationLabels,
-    makeRunner: (b) => ModelSession.create(b),
+    makeRunner: (b, e) => ModelSession.create(b, e),
     ...(speedProbe !== undefined ? { speedProbe } : {}),
   });
   if (saveTo !== undefined) writeFileSync(saveTo, int8.bytes);

@@ -54,6 +54,26 @@ describe('WorkerClient', () => {
     client.terminate();
   });
 
+  it('recycles the worker after a job on a big model (its WebAssembly memory goes with it), even a failed one', async () => {
+    let terminated = 0;
+    const spawn = (): WorkerLike => {
+      const w = spawnInProcess();
+      const stop = w.terminate.bind(w);
+      return Object.assign(w, { terminate: () => (terminated++, stop()) });
+    };
+    const client = new WorkerClient<TestApi>(spawn, { label: 'test' });
+    expect(await client.run((w) => w.add(1, 2), undefined, { recycle: true })).toBe(3);
+    // The next job, queued right away, runs in a fresh worker.
+    expect(await client.run((w) => w.add(2, 2))).toBe(4);
+    expect(terminated).toBe(1);
+    expect(client.spawnCount).toBe(2);
+    await client.run((w) => w.failTyped(), undefined, { recycle: true }).catch(() => undefined);
+    expect(await client.run((w) => w.add(3, 3))).toBe(6);
+    expect(terminated).toBe(2);
+    expect(client.spawnCount).toBe(3);
+    client.terminate();
+  });
+
   it('keeps QbError code, message and detail across the boundary', async () => {
     const client = new WorkerClient<TestApi>(spawnInProcess, { label: 'test' });
     const err = await client.run((w) => w.failTyped()).catch((e: unknown) => e);

@@ -65,10 +65,15 @@ export class WorkerClient<Api extends CancellableApi> {
     this.remote = undefined;
   }
 
-  /** Runs one job; jobs queue behind each other so a worker never runs two at once. */
-  run<R>(job: (api: Comlink.Remote<Api>, jobId: string) => Promise<R>, signal?: AbortSignal): Promise<R> {
+  /**
+   * Runs one job; jobs queue behind each other so a worker never runs two at once. With `recycle` the worker is
+   * terminated when the job ends (the next job spawns a fresh one): onnxruntime's WebAssembly memory only grows, so a
+   * worker that held a 350 MB model would keep that memory for the life of the tab.
+   */
+  run<R>(job: (api: Comlink.Remote<Api>, jobId: string) => Promise<R>, signal?: AbortSignal, options: { recycle?: boolean } = {}): Promise<R> {
     const result = this.queue.then(() => this.runNow(job, signal));
-    this.queue = result.catch(() => undefined);
+    const settled = result.catch(() => undefined);
+    this.queue = options.recycle === true ? settled.then(() => this.terminate()) : settled;
     return result;
   }
 

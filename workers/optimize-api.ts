@@ -6,6 +6,7 @@ import type { Fp16Check } from '../src/pipeline/fp16';
 import type { Int8Options, Int8Report } from '../src/pipeline/int8';
 import type { Fp16Report } from '../src/quant/fp16';
 import type { Device } from '../src/runtime/session';
+import type { JobStats } from '../src/shared/job-stats';
 import type { CancellableApi } from './client';
 import type { EvaluateRequest } from './dataset-api';
 import type { ProgressSink } from './progress';
@@ -19,6 +20,8 @@ export interface Fp16Result {
   check: Fp16Check | null;
   /** Present when plain FP16 drifted and nodes were moved back to FP32. */
   mixedPrecision: { keepNodes: string[]; candidates: number; trials: number; passed: boolean } | null;
+  /** Time per stage and the memory the job held. */
+  stats: JobStats;
 }
 
 /** The user's dataset as INT8 takes it: the same shapes as an evaluation request, without the models and labels. */
@@ -42,6 +45,8 @@ export interface Int8JobResult {
   bytes: Uint8Array;
   report: Int8Report;
   checkSource: Int8CheckSource;
+  /** Time per stage and the memory the job held. */
+  stats: JobStats;
 }
 
 export interface OptimizeApi extends CancellableApi {

@@ -13,7 +13,9 @@ import { int8Inputs } from './int8-inputs';
 import { cancelJob, checkpoint, runJob, stopJob, stopRequested } from './jobs';
 import type { OptimizeApi } from './optimize-api';
 import type { TensorIO } from '../src/onnx/summary';
-import { throttleProgress, type ProgressSink } from './progress';
+import { throttleProgress, type Progress, type ProgressSink } from './progress';
+import { engineMemoryBytes } from '../src/runtime/engine-memory';
+import { StageTimer, type JobStats } from '../src/shared/job-stats';
 import { readBlob } from './read-blob';
 
 interface ModelBytes {
@@ -35,6 +37,20 @@ function inputElements(inputs: readonly TensorIO[]): number {
   return (inputs[0]?.shape ?? []).reduce<number>((a, d) => a * (typeof d === 'number' && d > 0 ? d : 224), 1);
 }
 
+/** Progress that also times each stage (marked before throttling, so no stage change is lost). */
+function timedProgress(onProgress: ProgressSink): { progress: ProgressSink; timer: StageTimer } {
+  const timer = new StageTimer();
+  const throttled = throttleProgress(onProgress);
+  return { timer, progress: (p: Progress) => (timer.mark(p.stage), throttled(p)) };
+}
+
+/** The job's stats: its stages' times, and the files, output and engine heap it held. */
+function finishStats(timer: StageTimer, files: ModelBytes, outputBytes: number): JobStats {
+  const fileBytes = files.bytes.byteLength + files.externalData.reduce((s, f) => s + f.data.byteLength, 0);
+  const engineBytes = engineMemoryBytes();
+  return timer.finish({ engineBytes, fileBytes, outputBytes, peakBytes: engineBytes + fileBytes + outputBytes });
+}
+
 /** `bytes` alone in its buffer, so transferring the buffer hands over exactly this model and nothing else. */
 function ownBuffer(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
@@ -47,14 +63,15 @@ export function createOptimizeApi(): OptimizeApi {
     stopSearch: stopJob,
     makeFp16: (jobId, modelFiles, onProgress) =>
       runJob(jobId, async (signal) => {
-        const progress = throttleProgress(onProgress);
-        const { bytes, externalData } = await readModelFiles(modelFiles, progress, signal);
+        const { progress, timer } = timedProgress(onProgress);
+        const files = await readModelFiles(modelFiles, progress, signal);
+        const { bytes, externalData } = files;
         await checkpoint(signal);
         let trials = 0;
         const variant = await makeFp16Variant(bytes, {
           external: (location) => externalData.find((f) => f.path === location)?.data,
           // The original needs its external-data files; converted variants hold their weights inline.
-          makeRunner: (b) => ModelSession.create(b, b === bytes ? externalData : []),
+          makeRunner: (b, e) => ModelSession.create(b, e ?? (b === bytes ? externalData : [])),
           onStage: (stage) => progress(stage === 'convert' ? { stage: 'convert' } : stage === 'check' ? { stage: 'check-fp16' } : { stage: 'mixed-precision', trials }),
           onStep: () => progress({ stage: 'mixed-precision', trials: ++trials }),
           checkpoint: () => checkpoint(signal),
@@ -68,6 +85,7 @@ export function createOptimizeApi(): OptimizeApi {
             report: variant.report,
             check: variant.check,
             mixedPrecision: m === undefined ? null : { keepNodes: m.keepNodes, candidates: m.candidates, trials: m.steps.length, passed: m.passed },
+            stats: finishStats(timer, files, out.byteLength),
           },
           [out.buffer],
         );
@@ -87,8 +105,9 @@ export function createOptimizeApi(): OptimizeApi {
       }),
     makeInt8: (jobId, request, onProgress) =>
       runJob(jobId, async (signal) => {
-        const progress = throttleProgress(onProgress);
-        const { bytes, externalData } = await readModelFiles(request.model, progress, signal);
+        const { progress, timer } = timedProgress(onProgress);
+        const files = await readModelFiles(request.model, progress, signal);
+        const { bytes, externalData } = files;
         await checkpoint(signal);
         // 'auto' resolves as the engine will resolve it, to know whether samples go to calibration or all to the check.
         const chosen = request.options.mode ?? 'auto';
@@ -104,7 +123,7 @@ export function createOptimizeApi(): OptimizeApi {
           ...(inputs.validationLabels !== undefined ? { validationLabels: inputs.validationLabels } : {}),
           shouldStop: () => stopRequested(jobId),
           // The original needs its external-data files; the engine's own models hold their weights inline.
-          makeRunner: (b) => ModelSession.create(b, b === bytes ? externalData : []),
+          makeRunner: (b, e) => ModelSession.create(b, e ?? (b === bytes ? externalData : [])),
           // Layers are timed in this worker: the same onnxruntime-web build and threads the model will run with.
           speedProbe: cpuSpeedProbe(),
           onProgress: progress,
@@ -113,7 +132,7 @@ export function createOptimizeApi(): OptimizeApi {
         progress({ stage: 'done' });
         const report = { ...variant.report, warnings: [...inputs.warnings(), ...variant.report.warnings] };
         const out = ownBuffer(variant.bytes);
-        return Comlink.transfer({ bytes: out, report, checkSource: inputs.checkSource }, [out.buffer]);
+        return Comlink.transfer({ bytes: out, report, checkSource: inputs.checkSource, stats: finishStats(timer, files, out.byteLength) }, [out.buffer]);
       }),
   };
 }

@@ -135,8 +135,15 @@ describe.skipIf(!hasData)('quantbench quantize --precision int8 on the shared mo
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
     const json = JSON.parse(run.out) as Int8Json;
-    expect(Object.keys(json)).toEqual(['model', 'out', 'report', 'presetId', 'recipe', 'presetReason']);
+    expect(Object.keys(json)).toEqual(['model', 'out', 'report', 'presetId', 'recipe', 'presetReason', 'stats']);
     expect(json.out).toBe(out);
+    // Stage times and memory: calibration took time, the process's peak RSS holds at least the engine's heap.
+    const stats = (json as unknown as { stats: { wallMs: number; stages: { stage: string; ms: number }[]; peakRssBytes: number; memory: { engineBytes: number } } }).stats;
+    expect(stats.stages.map((t) => t.stage)).toEqual(expect.arrayContaining(['prepare', 'calibrate', 'validate']));
+    expect(stats.stages.find((t) => t.stage === 'calibrate')!.ms).toBeGreaterThan(0);
+    expect(stats.wallMs).toBeGreaterThanOrEqual(stats.stages.reduce((sum, t) => sum + t.ms, 0));
+    expect(stats.memory.engineBytes).toBeGreaterThan(1e6);
+    expect(stats.peakRssBytes).toBeGreaterThan(stats.memory.engineBytes);
     const r = json.report;
     expect(r.mode).toBe('static');
     expect(r.preset).toBe('performance');

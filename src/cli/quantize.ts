@@ -1,6 +1,9 @@
 // `quantbench quantize MODEL --precision int8|fp16 --out OUT.onnx`. INT8: quantizeFolder (the same
 // makeInt8Variant the browser worker runs), written atomically, Ctrl+C-safe. FP16: converts, checks the result
 // against FP32 in onnxruntime-web on seeded random inputs (mixed precision when needed), writes the file.
+import { engineMemoryBytes } from '../runtime/engine-memory';
+import { StageTimer, type JobStats } from '../shared/job-stats';
+import type { ExternalFiles } from '../onnx/weight-views';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
@@ -235,6 +238,8 @@ export async function runQuantize(argv: readonly string[], out: (s: string) => v
     return 2;
   }
   const json = args.json;
+  const timer = new StageTimer();
+  timer.mark('read');
   try {
     const s = await stat(args.model).catch(() => undefined);
     if (s === undefined || !s.isFile()) throw new Error(`No such file: ${args.model}`);
@@ -242,8 +247,10 @@ export async function runQuantize(argv: readonly string[], out: (s: string) => v
     const bytes = new Uint8Array(await readFile(args.model));
     const ext = externalFiles(args.model, bytes);
     const external: ExternalDataResolver = (location) => ext.find((f) => f.path === location)?.data;
-    const makeRunner = (b: Uint8Array): Promise<Fp16Runner> => ModelSession.create(b, b === bytes ? ext : []);
+    const makeRunner = (b: Uint8Array, e?: ExternalFiles): Promise<Fp16Runner> => ModelSession.create(b, e ?? (b === bytes ? ext : []));
+    timer.mark('convert');
     const variant = await makeFp16Variant(bytes, {
+      onStage: (stage) => timer.mark(stage === 'check' ? 'check-fp16' : stage),
       random: { count: args.count, seed: args.seed, range: args.range, dims: args.shape },
       tolerance: { cosineMin: args.cosineMin },
       convert: { keepIO: args.keepIO, keepNodes: args.keep },
@@ -253,10 +260,12 @@ export async function runQuantize(argv: readonly string[], out: (s: string) => v
     });
     const passed = variant.check === null || variant.check.passed;
     if (passed) await writeFile(args.out, variant.bytes);
+    const stats = cliStats(timer, bytes.byteLength + ext.reduce((sum, f) => sum + f.data.byteLength, 0), variant.bytes.byteLength);
     if (json) {
-      out(`${JSON.stringify({ model: args.model, out: passed ? args.out : null, report: variant.report, check: variant.check, mixedPrecision: variant.mixedPrecision ?? null }, null, 2)}\n`);
+      out(`${JSON.stringify({ model: args.model, out: passed ? args.out : null, report: variant.report, check: variant.check, mixedPrecision: variant.mixedPrecision ?? null, stats }, null, 2)}\n`);
     } else {
       out(formatText(args.model, args.out, args, variant));
+      out(`${formatStats(stats)}\n`);
     }
     return passed ? 0 : 1;
   } catch (e) {
@@ -440,6 +449,25 @@ function parseInt8Args(argv: readonly string[]): Int8Args {
   return args;
 }
 
+/** A CLI job's stats: stage times, the engine's heap and the process's peak resident memory. */
+export interface CliStats extends JobStats {
+  /** Peak resident set size of this process (ru_maxrss): what the job cost the machine. */
+  peakRssBytes: number;
+}
+
+function cliStats(timer: StageTimer, fileBytes: number, outputBytes: number): CliStats {
+  const engineBytes = engineMemoryBytes();
+  const stats = timer.finish({ engineBytes, fileBytes, outputBytes, peakBytes: engineBytes + fileBytes + outputBytes });
+  return { ...stats, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+function formatStats(s: CliStats): string {
+  const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const stages = s.stages.filter((t) => t.ms >= 50).map((t) => `${t.stage} ${sec(t.ms)}`).join(', ');
+  const gb = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${Math.round(b / 1e6)} MB`);
+  return `  Time: ${sec(s.wallMs)} (${stages})\n  Memory: peak RSS ${gb(s.peakRssBytes)}; inference engine heap ${gb(s.memory?.engineBytes ?? 0)}`;
+}
+
 const STATIC_NEEDS_IMAGES = 'Static INT8 needs calibration images: --images DIR (100–300 images like the ones the model will see).';
 
 /** One stderr line per stage (not per image). */
@@ -483,6 +511,8 @@ async function runQuantizeInt8(argv: readonly string[], out: (s: string) => void
     return 2;
   }
   const json = args.json;
+  const timer = new StageTimer();
+  timer.mark('read');
   let interrupted = false;
   let partial: string | undefined;
   const onSigint = (): void => {
@@ -524,7 +554,7 @@ async function runQuantizeInt8(argv: readonly string[], out: (s: string) => void
       ...(args.labels !== undefined ? { labels: args.labels } : {}),
       options: args.options,
       ...(args.metricAuto === true ? { metricAuto: true } : {}),
-      ...(json ? {} : { onProgress: stageLines(err) }),
+      onProgress: ((lines) => (p: Int8Progress) => (timer.mark(p.stage), lines?.(p)))(json ? undefined : stageLines(err)),
       checkpoint,
       ...(speedProbe !== undefined ? { speedProbe } : {}),
     }).finally(async () => {
@@ -545,11 +575,13 @@ async function runQuantizeInt8(argv: readonly string[], out: (s: string) => void
     }
     partial = undefined;
     const { report, presetId, recipe, presetReason } = result;
+    const stats = cliStats(timer, report.sizeBeforeBytes, result.bytes.byteLength);
     if (json) {
-      out(`${JSON.stringify({ model: args.model, out: args.out, report, presetId, recipe, presetReason }, null, 2)}\n`);
+      out(`${JSON.stringify({ model: args.model, out: args.out, report, presetId, recipe, presetReason, stats }, null, 2)}\n`);
     } else {
       const checkSource = args.images === undefined && args.evalImages === undefined ? 'random' : 'images';
       out(formatInt8Text({ model: args.model, out: args.out, report, presetId, recipe, presetReason, checkSource }));
+      out(`${formatStats(stats)}\n`);
     }
     return 0;
   } catch (e) {

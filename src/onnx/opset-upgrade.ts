@@ -1,7 +1,7 @@
 // Opset upgrade of the default ONNX domain ("" / "ai.onnx"): moves every node, If/Loop/Scan subgraphs included,
 // from the model's opset to a target (default 13, the first with per-channel DequantizeLinear) through exact
 // per-operator adapters, and refuses, naming the operator, whatever it cannot move without changing results.
-import { clone, create } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { QbError } from '../shared/errors';
 import { attribute, node as buildNode, type AttrValue } from './build';
 import { DataType as DT } from './dtypes';
@@ -9,7 +9,6 @@ import { floatsToFloat16Bits } from './float16';
 import { describeType, type Dim } from './graph';
 import {
   AttributeProto_AttributeType as AT,
-  ModelProtoSchema,
   OperatorSetIdProtoSchema,
   type AttributeProto,
   type GraphProto,
@@ -18,6 +17,7 @@ import {
   type TensorProto,
 } from './proto/onnx_pb';
 import { makeTensor, readTensor } from './tensor-data';
+import { cloneModel } from './weight-views';
 
 /** What upgradeOpset did: the default-domain opset and IR version before and after, and every node it rewrote. */
 export interface OpsetUpgradeReport {
@@ -705,7 +705,7 @@ export function upgradeOpset(model: ModelProto, target = 13): { model: ModelProt
   if (graph === undefined) refuseModel('This model has no graph, so there is nothing to upgrade.');
   const from = imports.length > 0 ? Math.max(...imports.map((o) => Number(o.version))) : undefined;
   if (from !== undefined && from >= target) {
-    return { model: clone(ModelProtoSchema, model), report: { fromVersion: from, toVersion: from, changedNodes: [], irVersionFrom: irFrom, irVersionTo: irFrom } };
+    return { model: cloneModel(model), report: { fromVersion: from, toVersion: from, changedNodes: [], irVersionFrom: irFrom, irVersionTo: irFrom } };
   }
   if (!Number.isInteger(target) || target < 1 || target > MAX_TARGET) {
     refuseModel(`Quantbench can upgrade models to ONNX opsets 1 to ${MAX_TARGET}; opset ${target} was asked for.`);
@@ -721,7 +721,7 @@ export function upgradeOpset(model: ModelProto, target = 13): { model: ModelProt
       );
     }
   }
-  const out = clone(ModelProtoSchema, model);
+  const out = cloneModel(model);
   const u = collectFacts(out, from ?? 0, target);
   if (from !== undefined) upgradeGraph(u, out.graph!);
   if (from === undefined) out.opsetImport.unshift(create(OperatorSetIdProtoSchema, { domain: '', version: BigInt(target) }));

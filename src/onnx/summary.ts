@@ -1,6 +1,7 @@
 // The model card: what a model is (I/O, opsets, ops, parameters, bytes, quantizable nodes, quantization state).
 import type { QbErrorData } from '../shared/errors';
 import { dtypeName } from './dtypes';
+import { estimateActivations, type ActivationEstimate } from './shapes';
 import { describeType, forEachNode, forEachWeight, realInputs, type Dim } from './graph';
 import type { ModelProto } from './proto/onnx_pb';
 import { elementCount, externalDataRef, isExternal, tensorByteSize } from './tensor-data';
@@ -63,6 +64,8 @@ export interface ModelCard {
   quantization: QuantizationState;
   /** Problems that stop the model from running in the browser (unknown op domains, …). */
   blockers: QbErrorData[];
+  /** Activation memory of one run at the declared input size (static shapes; lower bounds when shapes are unknown). */
+  activations: ActivationEstimate;
 }
 
 /** Ops the quantizer can make integer (weights and activations). */
@@ -212,5 +215,6 @@ export function summarizeModel(model: ModelProto, fileName: string, fileSizeByte
     quantizable: { count: quantCount, byOpType: quantByOp, nodes: quantNodes },
     quantization: quantizationState(opTypes),
     blockers,
+    activations: estimateActivations(model),
   };
 }

@@ -34,9 +34,9 @@ function countedRunner(override?: Partial<OutputsRunner>): { make: CalibrateOpti
     runFloat: () => Promise.reject(new Error('not used')),
     runOutputs: () => Promise.reject(new Error('not made yet')),
   };
-  const make = async (bytes: Uint8Array): Promise<OutputsRunner> => {
+  const make = async (bytes: Uint8Array, externalData?: { path: string; data: Uint8Array }[]): Promise<OutputsRunner> => {
     state.bytes.push(bytes);
-    const session = await ModelSession.create(bytes);
+    const session = await ModelSession.create(bytes, externalData);
     const runner: OutputsRunner = {
       runFloat: (x) => session.runFloat(x),
       runOutputs: async (x) => {
@@ -61,7 +61,7 @@ function options(over: Partial<CalibrateOptions> = {}): CalibrateOptions {
     observer: { method: 'minmax' },
     inputs: DATA,
     limit: DATA.length,
-    makeRunner: (b) => ModelSession.create(b),
+    makeRunner: (b, e) => ModelSession.create(b, e),
     ...over,
   };
 }

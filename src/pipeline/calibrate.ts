@@ -1,9 +1,9 @@
 // Calibration run: streams inputs one at a time through the calibration model and keeps only per-tensor
 // streaming statistics (observers), so memory does not grow with the number of images.
+import { runnerFor, type RunnerFactory } from '../onnx/weight-views';
 import type { FloatTensor } from '../quant/mixed-precision';
 import { calibrationModel, reductionOutputs, sampleOutput } from '../quant/calibration-graph';
 import { TensorObserver, type ObserverOptions } from '../quant/observers';
-import { encodeModel } from '../onnx/model-io';
 import type { ModelProto } from '../onnx/proto/onnx_pb';
 import { QbError } from '../shared/errors';
 
@@ -25,7 +25,7 @@ export interface CalibrateOptions {
   /** Inputs, pulled one at a time; at most `limit` are used. */
   inputs: AsyncIterable<FloatTensor> | Iterable<FloatTensor>;
   limit: number;
-  makeRunner: (bytes: Uint8Array) => Promise<OutputsRunner>;
+  makeRunner: RunnerFactory<OutputsRunner>;
   onStep?: (done: number, total: number) => void;
   checkpoint?: () => void | Promise<void>;
   /** Keeps the first `keep` inputs (for a check when no held-out inputs were given). */
@@ -69,7 +69,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrateRes
   const calib = calibrationModel(options.model, options.tensors, full ? 'full' : 'minmax');
   // Observers first: invalid observer options throw here, before a runner exists that would need releasing.
   const observers = new Map(options.tensors.map((t) => [t, new TensorObserver(options.observer)]));
-  let runner = await options.makeRunner(encodeModel(calib));
+  let runner = await runnerFor(options.makeRunner, calib);
   let strides: Map<string, number> | null = null;
   const graphInputs = new Set(options.graphInputs);
   const kept: FloatTensor[] = [];
@@ -116,7 +116,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrateRes
         strides = samplingStrides(options.tensors, outputs, graphInputs);
         if (strides.size > 0) {
           await runner.release?.();
-          runner = await options.makeRunner(encodeModel(calibrationModel(options.model, options.tensors, 'full', strides)));
+          runner = await runnerFor(options.makeRunner, calibrationModel(options.model, options.tensors, 'full', strides));
         }
       }
       // Stop before pulling another input: with a decoding source that would decode one image for nothing.

@@ -1,10 +1,11 @@
 // FP16 job: model bytes -> FP16 variant whose outputs were checked against the FP32 model in onnxruntime-web,
 // with an automatic mixed-precision retry when plain FP16 drifts. Same code for the CLI, tests and workers.
+import { runnerFor, type ExternalFiles, type RunnerFactory } from '../onnx/weight-views';
 import { makeRng as mulberry32 } from '../shared/rng';
-import { describeType, realInputs } from '../onnx/graph';
+import { describeType, forEachWeight, realInputs } from '../onnx/graph';
 import { decodeModel, encodeModel } from '../onnx/model-io';
 import type { ModelProto } from '../onnx/proto/onnx_pb';
-import type { ExternalDataResolver } from '../onnx/tensor-data';
+import { isExternal, tensorByteSize, type ExternalDataResolver } from '../onnx/tensor-data';
 import { convertToFloat16, type Fp16Options, type Fp16Report, type KeptNode } from '../quant/fp16';
 import { compareOutputs, findFp32Nodes, type FloatTensor, type Fp16Runner, type MixedPrecisionResult, type MixedPrecisionStep } from '../quant/mixed-precision';
 import { ModelSession } from '../runtime/session';
@@ -36,7 +37,7 @@ export interface Fp16VariantOptions {
   maxEvaluations?: number;
   external?: ExternalDataResolver;
   /** Loads a model into a runner (default: an onnxruntime-web wasm ModelSession). */
-  makeRunner?: (bytes: Uint8Array) => Promise<Fp16Runner>;
+  makeRunner?: RunnerFactory<Fp16Runner>;
   onStep?: (step: MixedPrecisionStep) => void;
   /** Told when a phase starts: converting, checking against FP32, searching nodes to keep in FP32. */
   onStage?: (stage: Fp16Stage) => void;
@@ -92,8 +93,8 @@ export function randomInputs(model: ModelProto, spec: RandomInputSpec = {}): Flo
   });
 }
 
-async function defaultRunner(bytes: Uint8Array): Promise<Fp16Runner> {
-  return ModelSession.create(bytes);
+async function defaultRunner(bytes: Uint8Array, externalData?: ExternalFiles): Promise<Fp16Runner> {
+  return ModelSession.create(bytes, externalData);
 }
 
 async function runAll(runner: Fp16Runner, inputs: readonly FloatTensor[]): Promise<Float32Array[]> {
@@ -102,8 +103,9 @@ async function runAll(runner: Fp16Runner, inputs: readonly FloatTensor[]): Promi
   return outputs;
 }
 
-async function runOnce(makeRunner: (bytes: Uint8Array) => Promise<Fp16Runner>, bytes: Uint8Array, inputs: readonly FloatTensor[]): Promise<Float32Array[]> {
-  const runner = await makeRunner(bytes);
+/** Loads `model` from (graph, weight views), runs every input and releases the session before returning. */
+async function runOnce(makeRunner: RunnerFactory<Fp16Runner>, model: ModelProto, inputs: readonly FloatTensor[], external?: ExternalDataResolver): Promise<Float32Array[]> {
+  const runner = await runnerFor(makeRunner, model, external);
   try {
     return await runAll(runner, inputs);
   } finally {
@@ -149,34 +151,38 @@ export async function makeFp16Variant(bytes: Uint8Array, options: Fp16VariantOpt
   const cosineMin = options.tolerance?.cosineMin ?? 0.999;
 
   options.onStage?.('convert');
-  const converted = convertToFloat16(model, options.convert, options.external);
+  // Sizes come from the bytes at hand (the converter would encode the whole model twice just to measure them).
+  let externalBytes = 0;
+  forEachWeight(model.graph!, (t) => (externalBytes += isExternal(t) ? tensorByteSize(t) : 0));
+  const sizeBeforeBytes = bytes.byteLength + externalBytes;
+  const converted = convertToFloat16(model, { ...options.convert, measureSizes: false }, options.external);
   options.onStage?.('check');
   if (converted.report.alreadyFp16) {
-    for (const out of await runOnce(makeRunner, bytes, inputs)) {
+    for (const out of await runOnce(makeRunner, model, inputs, options.external)) {
       if (out.some((v) => !Number.isFinite(v))) throw new QbError('runtime', brokenMessage('nan', []));
       if (out.every((v) => v === 0)) throw new QbError('runtime', brokenMessage('zero', []));
     }
-    return { bytes, report: converted.report, check: null };
+    return { bytes, report: { ...converted.report, sizeBeforeBytes, sizeAfterBytes: sizeBeforeBytes }, check: null };
   }
 
-  const fp32 = await makeRunner(bytes);
-  try {
-    const reference = await runAll(fp32, inputs).catch((e: unknown) => {
-      throw guessedDimsError(model, inputSource === 'random' && options.random?.dims === undefined, e);
-    });
+  // FP32 runs once and is released before any FP16 model loads: a big model's two sessions (and their activation
+  // arenas) never live together; the search compares against these outputs.
+  const reference = await runOnce(makeRunner, model, inputs, options.external).catch((e: unknown) => {
+    throw guessedDimsError(model, inputSource === 'random' && options.random?.dims === undefined, e);
+  });
+  {
     if (reference.some((r) => r.some((v) => !Number.isFinite(v)))) {
       throw new QbError('runtime', 'The original FP32 model gives NaN or infinite outputs on the check inputs, so FP16 cannot be compared with it.');
     }
     let current = converted;
-    let fp16Bytes = encodeModel(current.model);
-    let cmp = compareOutputs(reference, await runOnce(makeRunner, fp16Bytes, inputs));
+    let cmp = compareOutputs(reference, await runOnce(makeRunner, current.model, inputs));
     let mixed: MixedPrecisionResult | undefined;
     const passes = (): boolean => cmp.broken === undefined && cmp.cosine >= cosineMin;
     if (!passes() && options.mixedPrecision !== false) {
       options.onStage?.('mixed-precision');
       mixed = await findFp32Nodes({
         model,
-        runFp32: fp32,
+        reference,
         makeRunner,
         inputs,
         cosineMin,
@@ -187,10 +193,9 @@ export async function makeFp16Variant(bytes: Uint8Array, options: Fp16VariantOpt
         checkpoint: options.checkpoint,
       });
       const keepNodes = [...(options.convert?.keepNodes ?? []), ...mixed.keepNodes];
-      current = convertToFloat16(model, { ...options.convert, keepNodes }, options.external);
-      fp16Bytes = encodeModel(current.model);
+      current = convertToFloat16(model, { ...options.convert, keepNodes, measureSizes: false }, options.external);
       // Re-measured rather than taken from the search, so the returned numbers belong to the returned bytes.
-      cmp = compareOutputs(reference, await runOnce(makeRunner, fp16Bytes, inputs));
+      cmp = compareOutputs(reference, await runOnce(makeRunner, current.model, inputs));
     }
     if (cmp.broken !== undefined) throw new QbError('runtime', brokenMessage(cmp.broken, current.report.keptFp32Nodes));
     const check: Fp16Check = {
@@ -201,8 +206,8 @@ export async function makeFp16Variant(bytes: Uint8Array, options: Fp16VariantOpt
       inputSource,
       passed: passes(),
     };
-    return mixed === undefined ? { bytes: fp16Bytes, report: current.report, check } : { bytes: fp16Bytes, report: current.report, check, mixedPrecision: mixed };
-  } finally {
-    await fp32.release?.();
+    const fp16Bytes = encodeModel(current.model);
+    const report = { ...current.report, sizeBeforeBytes, sizeAfterBytes: fp16Bytes.byteLength };
+    return mixed === undefined ? { bytes: fp16Bytes, report, check } : { bytes: fp16Bytes, report, check, mixedPrecision: mixed };
   }
 }

@@ -1,6 +1,7 @@
 // Accuracy-aware INT8: measure each layer's share of the output error (sensitivity), then put the worst layers back
 // to float until the model is within the user's budget (max drop), the layers run out or the time does.
 // The runtime measures; this file decides. Same code for the collapse guard of the default Optimize.
+import type { RunnerFactory } from '../onnx/weight-views';
 import type { Fidelity } from '../data/types';
 import { FidelityAccumulator, topK } from '../quant/metrics';
 import type { FloatTensor } from '../quant/mixed-precision';
@@ -48,7 +49,7 @@ export class Evaluator {
     private readonly inputs: readonly FloatTensor[],
     private readonly labels: readonly number[] | null,
     private readonly reference: readonly FloatTensor[],
-    private readonly makeRunner: (bytes: Uint8Array) => Promise<OutputsRunner>,
+    private readonly makeRunner: RunnerFactory<OutputsRunner>,
     readonly goal: AccuracyGoal,
     /** FP32's own value of the goal's metric (its accuracy for top1, 100 for agreement, Infinity for sqnr). */
     readonly fp32Value: number,
@@ -64,7 +65,7 @@ export class Evaluator {
     fp32: Uint8Array;
     inputs: readonly FloatTensor[];
     labels?: readonly number[];
-    makeRunner: (bytes: Uint8Array) => Promise<OutputsRunner>;
+    makeRunner: RunnerFactory<OutputsRunner>;
     goal: AccuracyGoal;
     checkpoint?: () => void | Promise<void>;
     /** FP32 outputs held at most (default 256 MB): the inputs beyond are not used. */

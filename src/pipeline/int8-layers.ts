@@ -1,6 +1,6 @@
 // Per-layer measurements of the INT8 job: the error each quantized activation adds (the layer report), and the
 // per-channel input means bias correction needs. Both run models with every wanted tensor exposed as an output.
-import { encodeModel } from '../onnx/model-io';
+import { runnerFor } from '../onnx/weight-views';
 import type { ModelProto } from '../onnx/proto/onnx_pb';
 import { ChannelMeanAccumulator, inputChannelAxis, type ChannelMeans } from '../quant/bias-correction';
 import { calibrationModel } from '../quant/calibration-graph';
@@ -26,11 +26,11 @@ export async function layerErrors(
 ): Promise<LayerError[]> {
   const acts = tensors.filter((t) => t.kind === 'activation');
   const names = acts.map((t) => t.tensor);
-  const fp = await request.makeRunner(encodeModel(calibrationModel(float, names, 'full')));
+  const fp = await runnerFor(request.makeRunner, calibrationModel(float, names, 'full'));
   let q: OutputsRunner | undefined;
   const sums = new Map(names.map((n) => [n, { signal: 0, local: 0, cumulative: 0, clipped: 0, count: 0 }]));
   try {
-    q = await request.makeRunner(encodeModel(calibrationModel(int8, names, 'full')));
+    q = await runnerFor(request.makeRunner, calibrationModel(int8, names, 'full'));
     for (let i = 0; i < inputs.length; i++) {
       await request.checkpoint?.();
       const input = inputs[i]!;
@@ -83,7 +83,7 @@ export async function channelMeans(model: ModelProto, plan: QdqPlan, ranges: Rea
     if (n !== undefined && ranges.has(t)) wanted.set(t, n.opType);
   }
   const graphInputs = new Set(plan.graphInputs);
-  const runner = await request.makeRunner(encodeModel(calibrationModel(model, [...wanted.keys()], 'full')));
+  const runner = await runnerFor(request.makeRunner, calibrationModel(model, [...wanted.keys()], 'full'));
   const acc = new Map([...wanted.keys()].map((t) => [t, new ChannelMeanAccumulator()]));
   try {
     for (let i = 0; i < inputs.length; i++) {

@@ -1,5 +1,6 @@
 // Node-side assembly of an INT8 job (CLI, golden tests, benchmark): a model file and a folder of calibration
 // images or tensors on disk -> makeInt8Variant on onnxruntime-web sessions.
+import type { ExternalFiles } from '../onnx/weight-views';
 import type { PresetId, PreprocessRecipe } from '../data/types';
 import type { FloatTensor } from '../quant/mixed-precision';
 import { ModelSession } from '../runtime/session';
@@ -65,7 +66,7 @@ export async function quantizeFolder(o: QuantizeFolderOptions): Promise<Quantize
   const model = await loadModel(o.model);
   const subset = o.options?.subset ?? DEFAULT_SUBSET;
   const external = (location: string): Uint8Array | undefined => model.externalData.find((f) => f.path === location)?.data;
-  const makeRunner = (b: Uint8Array): Promise<ModelSession> => ModelSession.create(b, b === model.bytes ? model.externalData : []);
+  const makeRunner = (b: Uint8Array, e?: ExternalFiles): Promise<ModelSession> => ModelSession.create(b, e ?? (b === model.bytes ? model.externalData : []));
   let calibration: { inputs: AsyncIterable<FloatTensor>; total: number } | undefined;
   let validation: FloatTensor[] | undefined;
   let validationLabels: number[] | undefined;

@@ -29,8 +29,8 @@ function sessions(): { makeRunner: Int8Request['makeRunner']; made: number; rele
   const state = {
     made: 0,
     released: 0,
-    makeRunner: async (bytes: Uint8Array): Promise<OutputsRunner> => {
-      const s = await ModelSession.create(bytes);
+    makeRunner: async (bytes: Uint8Array, externalData?: { path: string; data: Uint8Array }[]): Promise<OutputsRunner> => {
+      const s = await ModelSession.create(bytes, externalData);
       state.made++;
       return {
         runFloat: (x) => s.runFloat(x),
@@ -153,7 +153,7 @@ describe('makeInt8Variant: static INT8 on the synthetic CNN', () => {
 
 describe('makeInt8Variant: warnings and refusals', () => {
   it('without validation inputs, checks on calibration inputs and says so', async () => {
-    const r = await makeInt8Variant({ bytes: CNN, calibration: { inputs: CALIB.slice(0, 10), total: 10 }, makeRunner: (b) => ModelSession.create(b) });
+    const r = await makeInt8Variant({ bytes: CNN, calibration: { inputs: CALIB.slice(0, 10), total: 10 }, makeRunner: (b, e) => ModelSession.create(b, e) });
     expect(r.report.check.heldOut).toBe(false);
     expect(r.report.check.inputs).toBe(Math.min(CHECK_INPUTS, 10));
     expect(r.report.warnings.some((w) => w.includes('reused calibration images'))).toBe(true);
@@ -161,18 +161,18 @@ describe('makeInt8Variant: warnings and refusals', () => {
   });
 
   it('refuses an already quantized model (its own output)', async () => {
-    const first = await makeInt8Variant({ bytes: CNN, calibration: { inputs: CALIB.slice(0, 4), total: 4 }, validation: VALID.slice(0, 1), makeRunner: (b) => ModelSession.create(b) });
-    const err = await rejection(makeInt8Variant({ bytes: first.bytes, calibration: { inputs: CALIB, total: CALIB.length }, makeRunner: (b) => ModelSession.create(b) }));
+    const first = await makeInt8Variant({ bytes: CNN, calibration: { inputs: CALIB.slice(0, 4), total: 4 }, validation: VALID.slice(0, 1), makeRunner: (b, e) => ModelSession.create(b, e) });
+    const err = await rejection(makeInt8Variant({ bytes: first.bytes, calibration: { inputs: CALIB, total: CALIB.length }, makeRunner: (b, e) => ModelSession.create(b, e) }));
     expect(err.code).toBe('unsupported');
     expect(err.message).toMatch(/already quantized/);
   });
 
   it('refuses static mode without calibration inputs, in plain words', async () => {
     const message = 'Static INT8 needs calibration images: add a dataset (100–300 images like the ones the model will see).';
-    const none = await rejection(makeInt8Variant({ bytes: CNN, validation: VALID, makeRunner: (b) => ModelSession.create(b) }));
+    const none = await rejection(makeInt8Variant({ bytes: CNN, validation: VALID, makeRunner: (b, e) => ModelSession.create(b, e) }));
     expect(none.code).toBe('unsupported');
     expect(none.message).toBe(message);
-    const empty = await rejection(makeInt8Variant({ bytes: CNN, calibration: { inputs: [], total: 0 }, validation: VALID, makeRunner: (b) => ModelSession.create(b) }));
+    const empty = await rejection(makeInt8Variant({ bytes: CNN, calibration: { inputs: [], total: 0 }, validation: VALID, makeRunner: (b, e) => ModelSession.create(b, e) }));
     expect(empty.message).toBe(message);
   });
 
@@ -222,7 +222,7 @@ describe('makeInt8Variant: dynamic INT8', () => {
   it('quantizes MatMul weights and checks on the (unseen) calibration inputs, held out', async () => {
     const xs: FloatTensor[] = Array.from({ length: 5 }, (_, i) => ({ data: uniform(16, 700 + i, -2, 2), dims: [1, 16] }));
     const progress: Int8Progress[] = [];
-    const r = await makeInt8Variant({ bytes: mlp(), options: { mode: 'dynamic' }, calibration: { inputs: xs, total: xs.length }, makeRunner: (b) => ModelSession.create(b), onProgress: (p) => progress.push(p) });
+    const r = await makeInt8Variant({ bytes: mlp(), options: { mode: 'dynamic' }, calibration: { inputs: xs, total: xs.length }, makeRunner: (b, e) => ModelSession.create(b, e), onProgress: (p) => progress.push(p) });
     const rep = r.report;
     expect(rep.mode).toBe('dynamic');
     expect(rep.preset).toBeNull();

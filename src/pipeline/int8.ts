@@ -1,11 +1,12 @@
 // INT8 job: float model bytes (+ calibration inputs) -> INT8 model (static QDQ or dynamic), checked in the
 // runtime against FP32, with a per-layer error report. Same code for the browser worker, the CLI and tests.
+import { externalAsViews, runnerFor, type RunnerFactory } from '../onnx/weight-views';
 import { describeType, forEachWeight, realInputs } from '../onnx/graph';
 import { decodeModel, encodeModel } from '../onnx/model-io';
 import { upgradeOpset, type OpsetUpgradeReport } from '../onnx/opset-upgrade';
 import type { ModelProto } from '../onnx/proto/onnx_pb';
 import { summarizeModel } from '../onnx/summary';
-import { inlineExternalTensor, type ExternalDataResolver } from '../onnx/tensor-data';
+import type { ExternalDataResolver } from '../onnx/tensor-data';
 import { looksTransformerLike, quantizeDynamicInt8, type DynamicInt8Report } from '../quant/dynamic-int8';
 import { FidelityAccumulator } from '../quant/metrics';
 import type { FloatTensor } from '../quant/mixed-precision';
@@ -117,7 +118,7 @@ export interface Int8Request {
   /** Polled between models during the accuracy search: true stops it and keeps the best model found so far. */
   shouldStop?: () => boolean;
   /** Loads a model into a runner (onnxruntime-web ModelSession in the app, CLI and tests). */
-  makeRunner: (bytes: Uint8Array) => Promise<OutputsRunner>;
+  makeRunner: RunnerFactory<OutputsRunner>;
   /** Times models on the device the INT8 model is for; without it no runtime-aware search runs. */
   speedProbe?: SpeedProbe;
   onProgress?: (p: Int8Progress) => void;
@@ -290,8 +291,11 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     throw new QbError('unsupported', `This model is already quantized (${state.formats.join(', ')}), so it was not quantized again: that would stack rounding errors. Start from the original floating-point model.`);
   }
   const sizeBeforeBytes = modelBytes(request.bytes, original, request.external);
-  if (request.external !== undefined) forEachWeight(original.graph!, (t) => inlineExternalTensor(t, request.external));
-  const floatBytes = request.external !== undefined ? encodeModel(original) : request.bytes;
+  // External weights become views of their files (no copy). The float model is encoded as one buffer only when a
+  // stage needs it (static calibration, the accuracy search): dynamic INT8 of a 346 MB model never does.
+  if (request.external !== undefined) externalAsViews(original, request.external);
+  let encodedFloat: Uint8Array | undefined;
+  const floatBytes = (): Uint8Array => (encodedFloat ??= request.external !== undefined ? encodeModel(original) : request.bytes);
 
   const transformer = looksTransformerLike(original);
   const mode: Int8Mode = opts.mode === undefined || opts.mode === 'auto' ? (transformer ? 'dynamic' : 'static') : opts.mode;
@@ -307,15 +311,14 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
   let checkInputs: FloatTensor[] = [...(request.validation ?? [])].slice(0, CHECK_INPUTS);
   let heldOut = checkInputs.length > 0;
   let floatModel: ModelProto;
-  let int8Model: ModelProto;
+  /** Static only (the per-layer report); dynamic drops its model as soon as it is encoded. */
+  let int8Model: ModelProto | null = null;
   let biasCorrected = 0;
   let layerPlan: { tensors: QuantizedTensor[]; producers: Map<string, string>; preset: ActivationPreset } | null = null;
 
   if (mode === 'dynamic') {
     upgraded = upgradeIfNeeded(original, 11);
-    const dyn = quantizeDynamicInt8(upgraded.model, { excludeNodes: opts.excludeNodes, excludeOpTypes: opts.excludeOpTypes, perChannel });
     floatModel = upgraded.model;
-    int8Model = dyn.model;
     // Dynamic mode calibrates nothing, so dataset inputs given for calibration are unseen: check on them.
     if (checkInputs.length === 0 && request.calibration !== undefined) {
       for await (const x of request.calibration.inputs) {
@@ -324,7 +327,15 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
       }
       heldOut = checkInputs.length > 0;
     }
-    bytes = encodeModel(dyn.model);
+    request.onProgress?.({ stage: 'quantize' });
+    // Quantized and encoded in one synchronous step: the int8 arrays become garbage at once (only the encoded file
+    // is kept), before the runtime sessions below grow the engine's memory.
+    const dyn = ((): { bytes: Uint8Array; report: DynamicInt8Report } => {
+      const made = quantizeDynamicInt8(upgraded.model, { excludeNodes: opts.excludeNodes, excludeOpTypes: opts.excludeOpTypes, perChannel, measureSizes: false });
+      const encoded = encodeModel(made.model);
+      return { bytes: encoded, report: { ...made.report, sizeBeforeBytes, sizeAfterBytes: encoded.byteLength } };
+    })();
+    bytes = dyn.bytes;
     base = {
       mode, preset: null, modelType: null, method: null, perChannel, opsetUpgrade: upgraded.report, calibration: null,
       quantizedNodes: dyn.report.quantizedNodes.map((n) => ({ name: n.name, opType: n.opType })),
@@ -411,7 +422,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
     if ((opts.accuracy !== undefined || opts.guard !== false || opts.sensitivity === true) && validation.length > 0) {
       const guard = opts.accuracy === undefined;
       const evaluator = await Evaluator.create({
-        fp32: floatBytes, inputs: validation, labels: request.validationLabels, makeRunner: request.makeRunner,
+        fp32: floatBytes(), inputs: validation, labels: request.validationLabels, makeRunner: request.makeRunner,
         goal: opts.accuracy?.goal ?? GUARD_GOAL, checkpoint: request.checkpoint,
       });
       const base = userExcluded;
@@ -476,7 +487,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
       const found = await searchFastLayout({
         graph: upgraded.model.graph!,
         candidates: plan.quantizedNodes.map((n) => n.name).filter((n) => !userExcluded.includes(n)),
-        fp32Bytes: floatBytes,
+        fp32Bytes: floatBytes(),
         fp32NamedBytes: encodeModel(upgraded.model),
         plainBytes: bytes,
         build: (floatNodes) => {
@@ -519,7 +530,8 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
   // Validation: the INT8 model must load and run in the runtime, and its outputs are compared with FP32.
   if (checkInputs.length === 0) throw new QbError('unsupported', 'The INT8 model could not be checked: no inputs were given to run it on.');
   const total = checkInputs.length * 2;
-  const fpRunner = await request.makeRunner(floatBytes);
+  // Both models load from (graph, weight views): the runtime copies each weight once and this side copies none.
+  const fpRunner = await runnerFor(request.makeRunner, original);
   let reference: FloatTensor[];
   try {
     reference = await runAll(fpRunner, checkInputs, (d) => request.onProgress?.({ stage: 'validate', done: d, total }), request.checkpoint);
@@ -528,7 +540,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
   }
   let qRunner: OutputsRunner;
   try {
-    qRunner = await request.makeRunner(bytes);
+    qRunner = await runnerFor(request.makeRunner, decodeModel(bytes));
   } catch (err) {
     throw new QbError('runtime', 'The INT8 model did not load in the browser runtime, so it was not kept.', err instanceof Error ? err.message : String(err));
   }
@@ -540,7 +552,7 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
   }
   const check = compare(reference, outputs, heldOut);
 
-  const layers = layerPlan === null ? [] : await layerErrors(floatModel, int8Model, layerPlan.tensors, layerPlan.producers, layerPlan.preset, checkInputs.slice(0, LAYER_INPUTS), request);
+  const layers = layerPlan === null ? [] : await layerErrors(floatModel, int8Model!, layerPlan.tensors, layerPlan.producers, layerPlan.preset, checkInputs.slice(0, LAYER_INPUTS), request);
   return {
     bytes,
     report: { ...base, biasCorrected, warnings, layers, speed, accuracy, sizeBeforeBytes, sizeAfterBytes: bytes.length, check },

@@ -1,11 +1,11 @@
 // Bias correction (as NNCF's FastBiasCorrection): the shift that int8 weights and clipped/rounded inputs add to
 // the mean of each output channel of Conv/Gemm/MatMul is measured on calibration data and folded into the bias.
-import { clone } from '@bufbuild/protobuf';
 import { DataType } from '../onnx/dtypes';
-import { ModelProtoSchema, type ModelProto, type NodeProto } from '../onnx/proto/onnx_pb';
+import { type ModelProto, type NodeProto } from '../onnx/proto/onnx_pb';
 import { makeTensor, readTensor, type ExternalDataResolver } from '../onnx/tensor-data';
 import { nodeName, type QdqPlan } from './qdq-plan';
 import { quantizeWeightsPerChannel } from './qparams';
+import { cloneModel } from '../onnx/weight-views';
 
 /** Per-channel means of one activation tensor over the calibration samples: as it is, and after its Q/DQ. */
 export interface ChannelMeans {
@@ -164,7 +164,7 @@ export interface BiasCorrectionReport {
  * QDQ on the result: the activation ranges stay valid (only means of pre-activation outputs move, slightly).
  */
 export function correctBiases(model: ModelProto, plan: QdqPlan, means: ReadonlyMap<string, ChannelMeans>, perChannel: boolean, external?: ExternalDataResolver): { model: ModelProto; report: BiasCorrectionReport } {
-  const out = clone(ModelProtoSchema, model);
+  const out = cloneModel(model);
   const graph = out.graph!;
   const inits = new Map(graph.initializer.map((t) => [t.name, t]));
   const byName = new Map(graph.node.map((n) => [nodeName(n), n]));

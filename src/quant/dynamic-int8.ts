@@ -1,16 +1,16 @@
 // Dynamic INT8 for MatMul/Gemm-heavy models (transformers): constant weights become int8 offline (symmetric, one
 // scale per output column), activations are quantized at run time by DynamicQuantizeLinear. Only standard ONNX ops
 // that onnxruntime-web's wasm build implements. Pure: ModelProto in, new ModelProto + report out.
-import { clone } from '@bufbuild/protobuf';
 import { node as makeNode, valueInfo } from '../onnx/build';
 import { DataType, dtypeName } from '../onnx/dtypes';
 import { forEachNode, forEachWeight } from '../onnx/graph';
 import { encodeModel } from '../onnx/model-io';
-import { ModelProtoSchema, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../onnx/proto/onnx_pb';
+import { type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../onnx/proto/onnx_pb';
 import { isExternal, makeTensor, readTensor, tensorByteSize, type ExternalDataResolver } from '../onnx/tensor-data';
 import { QbError } from '../shared/errors';
 import { nodeKey } from './fp16';
-import { quantizeWeightsPerChannel, sqnrDb } from './qparams';
+import { quantizeWeightsPerChannel } from './qparams';
+import { cloneModel } from '../onnx/weight-views';
 
 /*
  * The rewrite of Y = MatMul(A, W), W a float32 constant [K, N]:
@@ -47,6 +47,11 @@ export interface DynamicInt8Options {
   minWeightElements?: number;
   /** One scale per output column (default true); false: one scale for the whole weight. */
   perChannel?: boolean;
+  /**
+   * Encode the model before and after to report their sizes (default true). Callers that encode the result
+   * anyway pass false (sizes then read 0): each measurement is a throw-away encode, 346 MB for DeiT-Base.
+   */
+  measureSizes?: boolean;
 }
 
 export interface DynamicInt8Report {
@@ -228,8 +233,9 @@ export function quantizeDynamicInt8(
       `This model uses ONNX opset ${opset}; dynamic INT8 needs opset ${DYNAMIC_INT8_MIN_OPSET} or newer (for DynamicQuantizeLinear). Upgrade the model's opset first.`,
     );
   }
-  const sizeBeforeBytes = encodedSize(model);
-  const out = clone(ModelProtoSchema, model);
+  const measure = options.measureSizes !== false;
+  const sizeBeforeBytes = measure ? encodedSize(model) : 0;
+  const out = cloneModel(model);
   const graph = out.graph!;
   const consts = constantTensors(graph);
   const report: DynamicInt8Report = { quantizedNodes: [], skippedNodes: [], sizeBeforeBytes, sizeAfterBytes: sizeBeforeBytes };
@@ -297,13 +303,21 @@ export function quantizeDynamicInt8(
     const w = c.transposed ? transpose(stored, d0, d1) : stored;
     // Per tensor: the whole [K, N] weight as one "channel" ([1, K*N] along axis 0) — the same maths, one scale.
     const q = perChannel ? quantizeWeightsPerChannel(w, [k, n], 1) : quantizeWeightsPerChannel(w, [1, k * n], 0);
-    const dequantized = new Float32Array(w.length);
-    for (let i = 0; i < w.length; i++) dequantized[i] = q.data[i]! * q.scales[perChannel ? i % n : 0]!;
+    // SQNR of the weight as stored, summed in one pass: a dequantized copy would be another float32 weight of garbage
+    // per layer (346 MB over DeiT-Base) waiting for the collector.
+    let signal = 0;
+    let noise = 0;
+    for (let i = 0; i < w.length; i++) {
+      const r = w[i]!;
+      const d = r - Math.fround(q.data[i]! * q.scales[perChannel ? i % n : 0]!);
+      signal += r * r;
+      noise += d * d;
+    }
     const qName = fresh(`${c.weightName}_int8`);
     const zpName = fresh(`${c.weightName}_zero_point`);
     newInitializers.push(makeTensor(qName, INT8, [k, n], q.data));
     newInitializers.push(perChannel ? makeTensor(zpName, INT8, [n], new Int8Array(n)) : makeTensor(zpName, INT8, [], new Int8Array(1)));
-    const entry = { qName, zpName, scales: q.scales, sqnr: sqnrDb(w, dequantized) };
+    const entry = { qName, zpName, scales: q.scales, sqnr: noise === 0 ? Infinity : 10 * Math.log10(signal / noise) };
     quantizedWeights.set(cacheKey, entry);
     return entry;
   };
@@ -384,7 +398,7 @@ export function quantizeDynamicInt8(
   graph.input = graph.input.filter((v) => !removed.has(v.name));
   graph.valueInfo = graph.valueInfo.filter((v) => !removed.has(v.name));
 
-  report.sizeAfterBytes = encodedSize(out);
+  report.sizeAfterBytes = measure ? encodedSize(out) : 0;
   return { model: out, report };
 }
 

@@ -1,13 +1,11 @@
 // FP32 -> FP16 rewrite of an ONNX model: float weights, constants and value types become float16; FP32 islands
 // (block-listed ops, shape arithmetic, user-kept nodes) are fenced by deduplicated Casts; If/Loop/Scan bodies
 // are converted consistently with their parent node. Pure: ModelProto in, new ModelProto + report out.
-import { clone } from '@bufbuild/protobuf';
 import { attribute, node as makeNode } from '../onnx/build';
 import { toFloat16Bits } from '../onnx/float16';
 import { forEachWeight } from '../onnx/graph';
 import { encodeModel } from '../onnx/model-io';
 import {
-  ModelProtoSchema,
   TensorProto_DataType as DT,
   type AttributeProto,
   type GraphProto,
@@ -18,6 +16,7 @@ import {
 } from '../onnx/proto/onnx_pb';
 import { inlineExternalTensor, isExternal, makeTensor, readTensor, tensorByteSize, writeTensor, type ExternalDataResolver } from '../onnx/tensor-data';
 import { QbError } from '../shared/errors';
+import { cloneModel } from '../onnx/weight-views';
 
 const FLOAT = DT.FLOAT;
 const FLOAT16 = DT.FLOAT16;
@@ -89,6 +88,11 @@ export interface KeptNode {
 }
 
 export interface Fp16Options {
+  /**
+   * Encode the model before and after to report their sizes (default true). Callers that encode the result
+   * anyway pass false (sizes then read 0): each measurement is a throw-away encode of the whole model.
+   */
+  measureSizes?: boolean;
   /** Graph inputs/outputs stay float32 with Casts at the edges (default true). */
   keepIO?: boolean;
   /** Op types kept in FP32 (default DEFAULT_FP16_BLOCK_OPS); replaces the default list. */
@@ -818,7 +822,8 @@ export function convertToFloat16(
   // The weights of an external-data model count too: the result holds them inline.
   let externalBytes = 0;
   if (model.graph !== undefined) forEachWeight(model.graph, (t) => (externalBytes += isExternal(t) ? tensorByteSize(t) : 0));
-  const sizeBeforeBytes = encodedSize(model) + externalBytes;
+  const measure = options.measureSizes !== false;
+  const sizeBeforeBytes = measure ? encodedSize(model) + externalBytes : 0;
   const report: Fp16Report = {
     alreadyFp16: false,
     convertedInitializers: 0,
@@ -838,7 +843,7 @@ export function convertToFloat16(
     throw new QbError('unsupported', `This model uses ONNX opset ${opset}, older than 6; FP16 conversion needs opset 6 or newer. Upgrade the model's opset first.`);
   }
 
-  const out = clone(ModelProtoSchema, model);
+  const out = cloneModel(model);
   const { ctx, main } = plan(out, options);
   for (const g of ctx.graphs) {
     for (const n of g.graph.node) {
@@ -851,7 +856,7 @@ export function convertToFloat16(
   for (const g of ctx.graphs) rewriteGraph(g, ctx, used, report, aliases);
   convertValues(ctx, report, external);
   updateDeclaredTypes(ctx);
-  report.sizeAfterBytes = encodedSize(out);
+  report.sizeAfterBytes = measure ? encodedSize(out) : 0;
   return { model: out, report };
 }
 

@@ -1,6 +1,6 @@
 // Mixed FP16/FP32 search: when the FP16 model's outputs drift from FP32, find a small set of nodes to keep in
 // FP32 (bisection over the topologically ordered float nodes, then greedy pruning). Inference only via ports.
-import { encodeModel } from '../onnx/model-io';
+import { runnerFor, type RunnerFactory } from '../onnx/weight-views';
 import type { ModelProto } from '../onnx/proto/onnx_pb';
 import type { ExternalDataResolver } from '../onnx/tensor-data';
 import { QbError } from '../shared/errors';
@@ -101,10 +101,12 @@ export interface MixedPrecisionResult {
 export interface MixedPrecisionOptions {
   /** The FP32 model. */
   model: ModelProto;
-  /** Runs the FP32 model. */
-  runFp32: Fp16Runner;
-  /** Loads a candidate FP16 model (encoded bytes) into a runner. */
-  makeRunner: (bytes: Uint8Array) => Promise<Fp16Runner>;
+  /** The FP32 outputs on `inputs` (first output each), when the caller has them: FP32 is then not run again. */
+  reference?: readonly Float32Array[];
+  /** Runs the FP32 model (needed without `reference`). */
+  runFp32?: Fp16Runner;
+  /** Loads a candidate FP16 model (graph bytes and weight files) into a runner. */
+  makeRunner: RunnerFactory<Fp16Runner>;
   /** Check inputs (first model input), at least one. */
   inputs: readonly FloatTensor[];
   /** A variant passes when its smallest cosine over the inputs is >= this (default 0.999) and outputs are sane. */
@@ -136,9 +138,10 @@ export async function findFp32Nodes(options: MixedPrecisionOptions): Promise<Mix
   const cosineMin = options.cosineMin ?? 0.999;
   const maxEvaluations = options.maxEvaluations ?? 48;
   if (options.inputs.length === 0) throw new QbError('internal', 'The mixed-precision search needs at least one input.');
-  const reference: Float32Array[] = [];
-  for (const input of options.inputs) {
-    const out = (await options.runFp32.runFloat(input)).data;
+  const reference: Float32Array[] = [...(options.reference ?? [])];
+  if (reference.length === 0 && options.runFp32 === undefined) throw new QbError('internal', 'The mixed-precision search needs FP32 outputs or a way to run FP32.');
+  for (const input of reference.length > 0 ? [] : options.inputs) {
+    const out = (await options.runFp32!.runFloat(input)).data;
     if (out.some((v) => !Number.isFinite(v))) {
       throw new QbError('runtime', 'The original FP32 model gives NaN or infinite outputs on the check inputs, so FP16 cannot be compared with it.');
     }
@@ -155,8 +158,8 @@ export async function findFp32Nodes(options: MixedPrecisionOptions): Promise<Mix
     const known = cache.get(id);
     if (known !== undefined) return known;
     await options.checkpoint?.();
-    const { model } = convertToFloat16(options.model, { ...options.convert, keepNodes: [...baseKeep, ...keep] }, options.external);
-    const runner = await options.makeRunner(encodeModel(model));
+    const { model } = convertToFloat16(options.model, { ...options.convert, keepNodes: [...baseKeep, ...keep], measureSizes: false }, options.external);
+    const runner = await runnerFor(options.makeRunner, model);
     const outputs: Float32Array[] = [];
     try {
       for (const input of options.inputs) outputs.push((await runner.runFloat(input)).data);

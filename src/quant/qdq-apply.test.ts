@@ -44,7 +44,7 @@ async function calibratedRanges(model: ModelProto, plan: QdqPlan, preset: Activa
     observer: { method: 'minmax' },
     inputs: CALIB,
     limit: CALIB.length,
-    makeRunner: (b) => ModelSession.create(b),
+    makeRunner: (b, e) => ModelSession.create(b, e),
   });
   return new Map([...cal.observers].map(([t, o]) => [t, o.range(preset === 'performance' ? 'symmetric' : 'asymmetric', 'uint8')]));
 }

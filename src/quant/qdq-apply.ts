@@ -1,13 +1,13 @@
 // Static INT8 rewrite: given a QdqPlan and calibrated ranges, inserts QuantizeLinear -> DequantizeLinear on
 // activations (uint8), stores weights as per-channel int8 and biases as int32 behind DequantizeLinear. Pure.
-import { clone } from '@bufbuild/protobuf';
 import { node } from '../onnx/build';
 import { DataType } from '../onnx/dtypes';
-import { ModelProtoSchema, type ModelProto, type NodeProto, type TensorProto } from '../onnx/proto/onnx_pb';
+import { type ModelProto, type NodeProto, type TensorProto } from '../onnx/proto/onnx_pb';
 import { makeTensor, readTensor, type ExternalDataResolver } from '../onnx/tensor-data';
 import { QbError } from '../shared/errors';
 import { nodeName, type ActivationPreset, type QdqPlan } from './qdq-plan';
 import { asymmetricParams, quantizeBias, quantizeWeightsPerChannel, sqnrDb, symmetricParams, type TensorQParams } from './qparams';
+import { cloneModel } from '../onnx/weight-views';
 
 /** A calibrated clipping range, in the tensor's units. */
 export interface Range {
@@ -76,7 +76,7 @@ function scalar(name: string, dataType: number, value: number): TensorProto {
 export function applyQdq(model: ModelProto, plan: QdqPlan, ranges: ReadonlyMap<string, Range>, options: { preset?: ActivationPreset; perChannel?: boolean; external?: ExternalDataResolver } = {}): QdqResult {
   const preset = options.preset ?? 'performance';
   const perChannel = options.perChannel ?? true;
-  const out = clone(ModelProtoSchema, model);
+  const out = cloneModel(model);
   const graph = out.graph!;
   const opset = Number(out.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0n);
   if (opset < 10) throw new QbError('internal', `QuantizeLinear needs opset 10 or later; this model is at opset ${opset}.`);

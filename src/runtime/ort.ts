@@ -1,6 +1,7 @@
 // The one place onnxruntime-web is loaded and configured (self-hosted wasm, explicit thread count, no proxy).
 // Each worker loads exactly one ORT build: the CPU-only wasm build by default, the WebGPU build only in the GPU worker.
 import type * as Ort from 'onnxruntime-web';
+import { installEngineMemoryWatch } from './engine-memory';
 import { installOrtLogCapture } from './ort-log';
 import { installProfileCapture } from './profile';
 
@@ -44,7 +45,10 @@ export function preferredThreads(): number {
  */
 export function loadOrt(numThreads = preferredThreads()): Promise<OrtModule> {
   // The wasm module binds console.log when it starts; per-node profiles are read through it (profile.ts).
-  if (loaded === undefined) installProfileCapture();
+  if (loaded === undefined) {
+    installProfileCapture();
+    installEngineMemoryWatch();
+  }
   loaded ??= (build === 'webgpu' ? loadWebGpuBuild() : import('onnxruntime-web/wasm')).then((ort) => {
     ort.env.wasm.numThreads = numThreads;
     // Our own workers already keep ORT off the UI thread; ORT's proxy worker would add a copy per run.

@@ -1,6 +1,17 @@
 // Which of several dropped files is the model, and which are its companions (external data).
 import { QbError } from './errors';
 
+/**
+ * Models at least this large (with their weight files) get a fresh worker per job: the WebAssembly memory a job grew
+ * to is given back when its worker ends, never before.
+ */
+export const BIG_MODEL_BYTES = 64 * 2 ** 20;
+
+/** True when the files together are a big model (BIG_MODEL_BYTES). */
+export function isBigModel(files: readonly { size: number }[]): boolean {
+  return files.reduce((sum, f) => sum + f.size, 0) >= BIG_MODEL_BYTES;
+}
+
 export interface NamedSize {
   name: string;
   size: number;

@@ -1,6 +1,7 @@
 // Benchmark slice: the Benchmark panel's settings, measuring each selected variant (FP32, FP16, INT8) one after the
 // other on the bench worker, and the results, one per (variant, device, threads). The benchmark runs alone (busy.ts).
 // A bench worker serves one thread count and device, so a new one replaces it when they change. Plain data only here.
+import { isBigModel } from '../shared/files';
 import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import type { BenchApi, BenchRequest } from '../../workers/bench-api';
@@ -259,7 +260,7 @@ export const createBenchSlice: StateCreator<AppState, [], [], BenchSlice> = (set
             const result = await bench.run(async (api, jobId) => {
               await api.init(settings.threads);
               return api.bench(jobId, request, proxy(onProgress));
-            }, abort.signal);
+            }, abort.signal, { recycle: isBigModel(files) });
             if (benchAbort !== abort) return;
             // The variant was remade or dropped while it was measured: these numbers describe a file that is gone.
             if (variantFiles(get(), variant)[0] !== files[0]) continue;

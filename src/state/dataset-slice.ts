@@ -1,5 +1,6 @@
 // Dataset and evaluation slices: dropped images, tensors and labels (or random inputs) -> scanned dataset ->
 // accuracy and fidelity reports. Files live in module scope (not in state); state holds plain data the UI renders.
+import { isBigModel } from '../shared/files';
 import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import { createDatasetClient } from '../../workers/clients';
@@ -219,7 +220,7 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
           mapping: dataset.mapping,
           problems: dataset.problems,
         };
-        const result = await client.run((api, jobId) => api.evaluate(jobId, request, proxy(onProgress)), abort.signal);
+        const result = await client.run((api, jobId) => api.evaluate(jobId, request, proxy(onProgress)), abort.signal, { recycle: isBigModel(model.files) });
         if (evalAbort !== abort) return;
         setEvaluation({ status: 'done', report: result.report, variantReport: result.variantReport, progress: null });
       } catch (err) {

@@ -3,6 +3,7 @@
 // no error (the late answer ignored), a second run then succeeds, and a new model or dataset clears the result. The
 // accuracy budget maps to the engine's options, the search's steps make the live log, and "Stop and keep best" reaches
 // the running job.
+import type { JobStats } from '../shared/job-stats';
 import { describe, expect, it } from 'vitest';
 import { create } from 'zustand';
 import type { WorkerClient } from '../../workers/client';
@@ -44,6 +45,9 @@ function card(patch: Partial<ModelCard> = {}): ModelCard {
     ...patch,
   } as unknown as ModelCard;
 }
+
+/** A finished job's stats (the slice passes them through to the result). */
+const STATS: JobStats = { wallMs: 1200, stages: [{ stage: 'quantize', ms: 200 }], memory: null };
 
 const REPORT = {
   mode: 'static',
@@ -165,7 +169,7 @@ describe('INT8 slice helpers', () => {
 describe('INT8 slice runs', () => {
   it('refuses static INT8 without a dataset in plain words, without starting a worker', async () => {
     let calls = 0;
-    const store = testStore({ makeInt8: async () => (calls++, { bytes: new Uint8Array(1), report: REPORT, checkSource: 'random' }) });
+    const store = testStore({ makeInt8: async () => (calls++, { bytes: new Uint8Array(1), report: REPORT, checkSource: 'random', stats: STATS }) });
     await store.getState().makeInt8({ ...INT8_DEFAULTS, mode: 'static' });
     const s = store.getState().int8;
     expect(s.status).toBe('error');
@@ -181,7 +185,7 @@ describe('INT8 slice runs', () => {
         seen.push(request);
         onProgress({ stage: 'validate', done: 1, total: 4 } satisfies Progress);
         expect(store.getState().int8.progress?.label).toBe('Checking the INT8 model against FP32');
-        return { bytes: new Uint8Array(100), report: REPORT, checkSource: 'random' };
+        return { bytes: new Uint8Array(100), report: REPORT, checkSource: 'random', stats: STATS };
       },
     });
     const options = { ...INT8_DEFAULTS, mode: 'dynamic' as const, excludeNodes: ['fc'] };
@@ -210,7 +214,7 @@ describe('INT8 slice runs', () => {
       makeInt8: () => {
         call++;
         if (call === 1) return new Promise<Int8JobResult>((r) => (release = r));
-        return Promise.resolve({ bytes: new Uint8Array(50), report: REPORT, checkSource: 'random' });
+        return Promise.resolve({ bytes: new Uint8Array(50), report: REPORT, checkSource: 'random', stats: STATS });
       },
     });
     const dynamic = { ...INT8_DEFAULTS, mode: 'dynamic' as const };
@@ -219,7 +223,7 @@ describe('INT8 slice runs', () => {
     store.getState().cancelInt8();
     expect(store.getState().int8).toMatchObject({ status: 'idle', error: null, progress: null });
     await first;
-    release({ bytes: new Uint8Array(100), report: REPORT, checkSource: 'random' });
+    release({ bytes: new Uint8Array(100), report: REPORT, checkSource: 'random', stats: STATS });
     await Promise.resolve();
     expect(store.getState().int8).toMatchObject({ status: 'idle', result: null, error: null });
 
@@ -256,7 +260,7 @@ describe('INT8 slice: accuracy search', () => {
         } else {
           seenDuring.push(store.getState().int8.accuracySteps);
         }
-        return { bytes: new Uint8Array(10), report: REPORT, checkSource: 'random' };
+        return { bytes: new Uint8Array(10), report: REPORT, checkSource: 'random', stats: STATS };
       },
     });
     await store.getState().makeInt8(aware);
@@ -279,7 +283,7 @@ describe('INT8 slice: accuracy search', () => {
       stopSearch: (id) => void stopped.push(id),
       makeInt8: (id) =>
         new Promise<Int8JobResult>((resolve) => {
-          finish = () => resolve({ bytes: new Uint8Array(10), report: { ...REPORT, accuracy: { stoppedBy: 'cancelled' } } as unknown as Int8Report, checkSource: 'random' });
+          finish = () => resolve({ bytes: new Uint8Array(10), report: { ...REPORT, accuracy: { stoppedBy: 'cancelled' } } as unknown as Int8Report, checkSource: 'random', stats: STATS });
           expect(id).toBe('job-1');
         }),
     });
@@ -303,7 +307,7 @@ describe('INT8 slice: accuracy search', () => {
     const store = testStore({
       makeInt8: async (_id, request) => {
         requests.push(request);
-        return { bytes: new Uint8Array(10), report: { ...REPORT, accuracy } as unknown as Int8Report, checkSource: 'random' };
+        return { bytes: new Uint8Array(10), report: { ...REPORT, accuracy } as unknown as Int8Report, checkSource: 'random', stats: STATS };
       },
     });
     await store.getState().makeInt8({ ...aware, excludeNodes: ['fc'] });
@@ -316,7 +320,7 @@ describe('INT8 slice: accuracy search', () => {
 
 describe('app store', () => {
   it('a new model (resetOptimize) or a cleared dataset clears the INT8 result', () => {
-    const result = { report: REPORT, checkSource: 'random', options: INT8_DEFAULTS, source: { kind: 'none' } } as const;
+    const result = { report: REPORT, checkSource: 'random', stats: STATS, options: INT8_DEFAULTS, source: { kind: 'none' } } as const;
     useStore.setState({ int8: { ...IDLE_INT8, status: 'done', options: { ...INT8_DEFAULTS, subset: 16 }, result } });
     useStore.getState().resetOptimize();
     expect(useStore.getState().int8.result).toBeNull();

@@ -2,6 +2,7 @@
 // optimize worker (calibrated on the dataset, or the demo's images), the live log of the accuracy-aware search and its
 // "Stop and keep best", and comparing the variant on the dataset. The variant's bytes live in module scope as a File
 // and a Blob URL; state holds plain data only.
+import { isBigModel } from '../shared/files';
 import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import type { WorkerClient } from '../../workers/client';
@@ -334,7 +335,7 @@ export function createInt8Slice(client: WorkerClient<OptimizeApi>): StateCreator
           const { bytes, ...job } = await client.run((api, jobId) => {
             stopSearch = () => void Promise.resolve(api.stopSearch(jobId)).catch(() => undefined);
             return api.makeInt8(jobId, request, proxy(onProgress));
-          }, abort.signal);
+          }, abort.signal, { recycle: isBigModel(files) });
           if (int8Abort !== abort) return;
           stopSearch = undefined;
           const fileName = int8FileName(card.fileName);

@@ -1,6 +1,7 @@
 // Optimize slice: the FP16 variant of the loaded model (made and checked in the CPU optimize worker), its INT8
 // variant (int8-slice.ts, same worker) and runs on WebGPU (GPU worker) checked against the CPU. The variant's bytes live in module scope as a File and a Blob URL;
 // state holds plain data only.
+import { isBigModel } from '../shared/files';
 import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import { createGpuClient, createOptimizeClient } from '../../workers/clients';
@@ -105,7 +106,7 @@ export const createOptimizeSlice: StateCreator<AppState, [], [], OptimizeSlice> 
         if (fp16Abort === abort) setFp16({ progress: view });
       });
       try {
-        const { bytes, ...result } = await optimizeClient.run((api, jobId) => api.makeFp16(jobId, files, proxy(onProgress)), abort.signal);
+        const { bytes, ...result } = await optimizeClient.run((api, jobId) => api.makeFp16(jobId, files, proxy(onProgress)), abort.signal, { recycle: isBigModel(files) });
         if (fp16Abort !== abort) return;
         let download: Fp16State['download'] = null;
         if (!result.report.alreadyFp16) {
@@ -147,7 +148,7 @@ export const createOptimizeSlice: StateCreator<AppState, [], [], OptimizeSlice> 
         if (gpuAbort[target] === abort) setRun(target, { progress: view });
       });
       try {
-        const result = await gpuClient.run((api, jobId) => api.runOnDevice(jobId, files, 'webgpu', 1, proxy(onProgress)), abort.signal);
+        const result = await gpuClient.run((api, jobId) => api.runOnDevice(jobId, files, 'webgpu', 1, proxy(onProgress)), abort.signal, { recycle: isBigModel(files) });
         if (gpuAbort[target] !== abort) return;
         const matches = result.checkedAgainstWasm.cosine >= DEVICE_COSINE_MIN;
         setRun(target, {

@@ -70,3 +70,8 @@ export function progressTracker(set: (view: ProgressView) => void, now: () => nu
     set(toProgressView(p, startedMs, t, baseline));
   };
 }
+
+/** The label of a stage by name ("quantize" -> "Quantizing…"), or the name itself for a stage this build does not know. */
+export function stageLabel(stage: string): string {
+  return (STAGE_LABEL as Record<string, string>)[stage] ?? stage;
+}

@@ -1,5 +1,6 @@
 // The app store: typed zustand slices (model, runtime, demo). Workers, AbortControllers and typed arrays
 // stay outside the state; only plain data lives here.
+import { isBigModel } from '../shared/files';
 import { proxy } from 'comlink';
 import { create } from 'zustand';
 import type { ModelCard } from '../onnx/summary';
@@ -96,7 +97,7 @@ export const useStore = create<AppState>()((set, get, store) => ({
       if (modelAbort === abort) set((s) => ({ model: { ...s.model, progress: view } }));
     });
     try {
-      const card = await modelClient.run((api, jobId) => api.inspect(jobId, files, proxy(onProgress)), abort.signal);
+      const card = await modelClient.run((api, jobId) => api.inspect(jobId, files, proxy(onProgress)), abort.signal, { recycle: isBigModel(files) });
       if (modelAbort !== abort) return;
       set({ model: { status: 'done', card, files, loadingName: '', progress: null, error: null } });
       // An FP16 variant and device results belong to the previous model.

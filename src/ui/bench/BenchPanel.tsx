@@ -1,6 +1,7 @@
 // The "Benchmark" panel under the variant panels: which variants, device, threads, time budget and batch sweep;
 // Run / Re-run (refused, with the reason, while another job runs); progress per variant with ETA and Cancel; then
 // the results table, the environment they were measured in, warnings, and the latency and batch charts.
+import { MemoryNote, memoryFor } from '../MemoryNote';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { ModelCard } from '../../onnx/summary';
 import { benchAvailability } from '../../state/bench-slice';
@@ -74,9 +75,11 @@ export function BenchPanel({ card }: { card: ModelCard }) {
       : sweepOn && parseWithin(texts.limitText, LATENCY_LIMIT_MIN_MS, LATENCY_LIMIT_MAX_MS) === null
         ? `The latency limit must be ${LATENCY_LIMIT_MIN_MS} to ${LATENCY_LIMIT_MAX_MS} ms.`
         : null;
+  const memory = memoryFor(card, 'bench').verdict;
   const blocked =
     busyReason ??
     fieldProblem ??
+    (memory.fits ? null : memory.reason) ??
     (plan.run.length === 0
       ? bench.settings.variants.some((v) => availability.variants[v])
         ? 'None of the chosen variants can run on this device: see the note under each.'
@@ -119,6 +122,7 @@ export function BenchPanel({ card }: { card: ModelCard }) {
         onChange={setSettings}
       />
 
+      <MemoryNote card={card} job="bench" />
       <div className="bench-actions">
         <button
           type="button"

@@ -1,5 +1,6 @@
 // The "FP16 variant" panel under the model card: make and check the variant, the honest speed note, download,
 // and runs on WebGPU. An already-FP16 model is said to be so (no second conversion).
+import { MemoryNote, memoryFor } from '../MemoryNote';
 import type { ModelCard } from '../../onnx/summary';
 import { BENCH_RUNNING_TITLE } from '../../state/busy';
 import { useStore } from '../../state/store';
@@ -18,6 +19,7 @@ export function Fp16Panel({ card }: { card: ModelCard }) {
   const alreadyFp16 = card.weightPrecision === 'float16' || fp16.result?.report.alreadyFp16 === true;
   const running = fp16.status === 'running';
   const benchRunning = useStore((s) => s.bench.status === 'running');
+  const memory = memoryFor(card, 'fp16').verdict;
 
   return (
     <section className="panel fp16-panel" data-testid="fp16-panel" aria-labelledby="fp16-h">
@@ -32,8 +34,8 @@ export function Fp16Panel({ card }: { card: ModelCard }) {
             type="button"
             className="btn btn-primary"
             data-testid="fp16-button"
-            disabled={benchRunning}
-            title={benchRunning ? BENCH_RUNNING_TITLE : undefined}
+            disabled={benchRunning || !memory.fits}
+            title={benchRunning ? BENCH_RUNNING_TITLE : !memory.fits ? memory.reason : undefined}
             onClick={() => void make()}
           >
             Make FP16 variant
@@ -46,6 +48,7 @@ export function Fp16Panel({ card }: { card: ModelCard }) {
           This model is already FP16: its weights are stored as float16, so there is nothing to convert.
         </p>
       )}
+      {!alreadyFp16 && fp16.result === null && <MemoryNote card={card} job="fp16" />}
       <p className="notice notice-amber" data-testid="fp16-speed-note">
         {WASM_FP16_SPEED_NOTE}
       </p>

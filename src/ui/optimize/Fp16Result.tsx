@@ -1,4 +1,5 @@
 // The checked FP16 variant: size before/after, agreement with FP32, weights changed, nodes kept in FP32, download.
+import { JobStats } from '../JobStats';
 import type { Fp16State } from '../../state/optimize-slice';
 import { formatBytes, formatInt, formatPercent } from '../format';
 import { KEEP_REASON_WORDS } from './words';
@@ -34,6 +35,7 @@ export function Fp16Result({ result, download }: Fp16ResultProps) {
           The FP16 model does not follow the original closely enough (cosine {check.cosine.toFixed(4)}, needs 0.999), even with layers kept in FP32. It is not offered for download.
         </p>
       )}
+      <JobStats stats={result.stats} />
       {mixedPrecision !== null && (
         <p className="muted">
           Plain FP16 drifted, so {mixedPrecision.keepNodes.length} of {mixedPrecision.candidates} layers were moved back to FP32 after {mixedPrecision.trials} trial conversions.

@@ -1,6 +1,7 @@
 // The "INT8 variant" panel under the model card: choose how to quantize (mode, preset, calibration method and
 // images, ignored layers, accuracy budget), make and check the variant with progress and Cancel (and the accuracy
 // search's live log with "Stop and keep best"), and read the result. An already quantized model is said to be so.
+import { MemoryNote, memoryFor } from '../MemoryNote';
 import { useState } from 'react';
 import type { ModelCard } from '../../onnx/summary';
 import { BENCH_RUNNING_TITLE } from '../../state/busy';
@@ -136,8 +137,11 @@ function Int8Form({ card, source, labelled, initial, running, onMake }: Int8Form
   const subset = Number(subsetText);
   const subsetOk = Number.isInteger(subset) && subset >= 1 && subset <= MAX_SUBSET;
   const acc = readAccuracy(accTexts, choices);
+  const memoryJob = isStatic ? 'int8-static' : 'int8-dynamic';
+  const memory = memoryFor(card, memoryJob).verdict;
   const blocked =
     int8Blocked(card, source, choices.mode) ??
+    (!memory.fits ? { reason: memory.reason, needsImages: false } : null) ??
     (isStatic && !subsetOk ? { reason: `Calibration images must be a whole number from 1 to ${formatInt(MAX_SUBSET)}.`, needsImages: false } : null) ??
     (isStatic && acc.problem !== null ? { reason: acc.problem, needsImages: false } : null);
 
@@ -267,6 +271,7 @@ function Int8Form({ card, source, labelled, initial, running, onMake }: Int8Form
         </fieldset>
       </details>
 
+      <MemoryNote card={card} job={memoryJob} />
       <div className="int8-actions">
         {blocked?.needsImages === true ? (
           // Static INT8 without samples: the button says what to do, and takes the user there.

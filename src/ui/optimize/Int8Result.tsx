@@ -1,6 +1,7 @@
 // The checked INT8 variant: size before -> after, agreement with FP32 on the check samples, warnings, how it was
 // made (mode, preset, calibration images and speed, opset upgrade), what the accuracy search kept in float, what
 // stayed float, per-layer error, download, and a comparison on the dataset.
+import { JobStats } from '../JobStats';
 import { datasetForJobs } from '../../state/dataset-slice';
 import type { Int8Outcome, Int8State } from '../../state/int8-slice';
 import { useStore } from '../../state/store';
@@ -81,6 +82,7 @@ export function Int8Result({ result, download }: Int8ResultProps) {
       <p className="int8-check-line" data-testid="int8-check-line">
         {CHECK_WORDS[checkSource](c.inputs, what)} Largest output difference: {c.maxAbsDiff.toPrecision(3)}.
       </p>
+      <JobStats stats={result.stats} />
 
       {report.warnings.length > 0 && (
         <ul className="notice notice-amber int8-warnings" data-testid="int8-warnings">

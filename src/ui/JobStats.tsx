@@ -1,0 +1,28 @@
+// After a job: how long each stage took and the memory the job held at its peak (its own accounting).
+import type { JobStats as Stats } from '../shared/job-stats';
+import { formatMemory } from '../shared/memory-estimate';
+import { stageLabel } from '../state/progress-view';
+
+function seconds(ms: number): string {
+  return ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function JobStats({ stats }: { stats: Stats }) {
+  const stages = stats.stages.filter((s) => s.ms >= 50);
+  const m = stats.memory;
+  return (
+    <p
+      className="muted job-stats"
+      data-testid="job-stats"
+      data-wall-ms={Math.round(stats.wallMs)}
+      data-peak-mb={m === null ? undefined : Math.round(m.peakBytes / 1e6)}
+      data-engine-mb={m === null ? undefined : Math.round(m.engineBytes / 1e6)}
+      data-stages={JSON.stringify(Object.fromEntries(stats.stages.map((s) => [s.stage, Math.round(s.ms)])))}
+    >
+      Took {seconds(stats.wallMs)}
+      {stages.length > 0 && `: ${stages.map((s) => `${stageLabel(s.stage).replace(/…$/, '').toLowerCase()} ${seconds(s.ms)}`).join(' · ')}`}.
+      {m !== null &&
+        ` Memory at its peak: ${formatMemory(m.peakBytes)} (inference engine ${formatMemory(m.engineBytes)}, model files ${formatMemory(m.fileBytes)}, new model ${formatMemory(m.outputBytes)}).`}
+    </p>
+  );
+}
