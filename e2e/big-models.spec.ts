@@ -58,7 +58,7 @@ test('a ViT with external data dropped as two files: card, dynamic INT8, FP16 an
 test('the same ViT dropped without its weights file: a plain message naming the missing file, and the app stays usable', async ({ app, page }) => {
   await app.open();
   await app.choose(fx('vit-tiny.onnx'));
-  await app.expectError('missing-external-data', /separate file, "vit-tiny\.onnx\.data".*Add that file together with the \.onnx file/);
+  await app.expectError('missing-external-data', /"vit-tiny\.onnx" keeps its weights in a separate file \("vit-tiny\.onnx\.data"\)\. Drop or choose that file together with the \.onnx file/);
   await app.choose(fx('vit-tiny.onnx'), fx('vit-tiny.onnx.data'));
   await app.expectCardFor('vit-tiny.onnx');
   await expect(page.getByTestId('error-banner')).toHaveCount(0);

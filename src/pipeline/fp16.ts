@@ -170,44 +170,42 @@ export async function makeFp16Variant(bytes: Uint8Array, options: Fp16VariantOpt
   const reference = await runOnce(makeRunner, model, inputs, options.external).catch((e: unknown) => {
     throw guessedDimsError(model, inputSource === 'random' && options.random?.dims === undefined, e);
   });
-  {
-    if (reference.some((r) => r.some((v) => !Number.isFinite(v)))) {
-      throw new QbError('runtime', 'The original FP32 model gives NaN or infinite outputs on the check inputs, so FP16 cannot be compared with it.');
-    }
-    let current = converted;
-    let cmp = compareOutputs(reference, await runOnce(makeRunner, current.model, inputs));
-    let mixed: MixedPrecisionResult | undefined;
-    const passes = (): boolean => cmp.broken === undefined && cmp.cosine >= cosineMin;
-    if (!passes() && options.mixedPrecision !== false) {
-      options.onStage?.('mixed-precision');
-      mixed = await findFp32Nodes({
-        model,
-        reference,
-        makeRunner,
-        inputs,
-        cosineMin,
-        convert: options.convert,
-        maxEvaluations: options.maxEvaluations,
-        external: options.external,
-        onStep: options.onStep,
-        checkpoint: options.checkpoint,
-      });
-      const keepNodes = [...(options.convert?.keepNodes ?? []), ...mixed.keepNodes];
-      current = convertToFloat16(model, { ...options.convert, keepNodes, measureSizes: false }, options.external);
-      // Re-measured rather than taken from the search, so the returned numbers belong to the returned bytes.
-      cmp = compareOutputs(reference, await runOnce(makeRunner, current.model, inputs));
-    }
-    if (cmp.broken !== undefined) throw new QbError('runtime', brokenMessage(cmp.broken, current.report.keptFp32Nodes));
-    const check: Fp16Check = {
-      cosine: cmp.cosine,
-      top1Agreement: cmp.top1Agreement,
-      maxAbsDiff: cmp.maxAbsDiff,
-      inputs: inputs.length,
-      inputSource,
-      passed: passes(),
-    };
-    const fp16Bytes = encodeModel(current.model);
-    const report = { ...current.report, sizeBeforeBytes, sizeAfterBytes: fp16Bytes.byteLength };
-    return mixed === undefined ? { bytes: fp16Bytes, report, check } : { bytes: fp16Bytes, report, check, mixedPrecision: mixed };
+  if (reference.some((r) => r.some((v) => !Number.isFinite(v)))) {
+    throw new QbError('runtime', 'The original FP32 model gives NaN or infinite outputs on the check inputs, so FP16 cannot be compared with it.');
   }
+  let current = converted;
+  let cmp = compareOutputs(reference, await runOnce(makeRunner, current.model, inputs));
+  let mixed: MixedPrecisionResult | undefined;
+  const passes = (): boolean => cmp.broken === undefined && cmp.cosine >= cosineMin;
+  if (!passes() && options.mixedPrecision !== false) {
+    options.onStage?.('mixed-precision');
+    mixed = await findFp32Nodes({
+      model,
+      reference,
+      makeRunner,
+      inputs,
+      cosineMin,
+      convert: options.convert,
+      maxEvaluations: options.maxEvaluations,
+      external: options.external,
+      onStep: options.onStep,
+      checkpoint: options.checkpoint,
+    });
+    const keepNodes = [...(options.convert?.keepNodes ?? []), ...mixed.keepNodes];
+    current = convertToFloat16(model, { ...options.convert, keepNodes, measureSizes: false }, options.external);
+    // Re-measured rather than taken from the search, so the returned numbers belong to the returned bytes.
+    cmp = compareOutputs(reference, await runOnce(makeRunner, current.model, inputs));
+  }
+  if (cmp.broken !== undefined) throw new QbError('runtime', brokenMessage(cmp.broken, current.report.keptFp32Nodes));
+  const check: Fp16Check = {
+    cosine: cmp.cosine,
+    top1Agreement: cmp.top1Agreement,
+    maxAbsDiff: cmp.maxAbsDiff,
+    inputs: inputs.length,
+    inputSource,
+    passed: passes(),
+  };
+  const fp16Bytes = encodeModel(current.model);
+  const report = { ...current.report, sizeBeforeBytes, sizeAfterBytes: fp16Bytes.byteLength };
+  return mixed === undefined ? { bytes: fp16Bytes, report, check } : { bytes: fp16Bytes, report, check, mixedPrecision: mixed };
 }

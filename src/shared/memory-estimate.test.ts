@@ -49,13 +49,13 @@ describe('judgeMemory', () => {
     expect(two.fits && two.warning).toMatch(/close other tabs/);
     const one = judgeMemory(deit, { deviceMemoryGb: 1 });
     expect(one.fits).toBe(false);
-    expect(!one.fits && one.reason).toMatch(/this device reports 1\.0 GB.*command line/);
+    expect(!one.fits && one.reason).toMatch(/this device reports 1\.0 GB.*more memory, or the command line/);
   });
 
   it('refuses a job whose engine needs more than 4 GiB on any device: 32-bit WebAssembly cannot address it', () => {
     const huge = estimateJobMemory('int8-dynamic', { ...DEIT, peakNodeBytes: 3e9 });
     const v = judgeMemory(huge, { deviceMemoryGb: 8 });
     expect(v.fits).toBe(false);
-    expect(!v.fits && v.reason).toMatch(/more than the 4 GB a browser's WebAssembly engine can address/);
+    expect(!v.fits && v.reason).toMatch(/more than the 4 GB a browser's WebAssembly engine can address, so it cannot run here\. Export the model with a smaller input size/);
   });
 });

@@ -85,14 +85,15 @@ export function judgeMemory(e: MemoryEstimate, device: DeviceMemory): MemoryVerd
   if (e.engineBytes > WASM_HEAP_LIMIT_BYTES) {
     return {
       fits: false,
-      reason: `This job needs about ${gb(e.engineBytes)} inside the inference engine, more than the 4 GB a browser's WebAssembly engine can address. Use the command line (npx quantbench) on this model, or a smaller input size.`,
+      // The CLI runs the same WebAssembly engine: only a smaller model or input helps.
+      reason: `This job needs about ${gb(e.engineBytes)} inside the inference engine, more than the 4 GB a browser's WebAssembly engine can address, so it cannot run here. Export the model with a smaller input size (or batch) and load that.`,
     };
   }
   const deviceBytes = device.deviceMemoryGb !== null && device.deviceMemoryGb < 8 ? device.deviceMemoryGb * 1e9 : null;
   if (deviceBytes !== null && e.totalBytes > deviceBytes) {
     return {
       fits: false,
-      reason: `This job needs about ${gb(e.totalBytes)} of memory and this device reports ${gb(deviceBytes)}: the tab would run out of memory. Use a machine with more memory, or the command line (npx quantbench).`,
+      reason: `This job needs about ${gb(e.totalBytes)} of memory and this device reports ${gb(deviceBytes)}: the tab would run out of memory. Use a machine with more memory, or the command line (npx quantbench), which has no tab around it.`,
     };
   }
   if (deviceBytes !== null && e.totalBytes > 0.6 * deviceBytes) {

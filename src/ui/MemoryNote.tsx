@@ -35,14 +35,15 @@ export function MemoryNote({ card, job }: { card: ModelCard; job: MemoryJob }) {
   const mb = (b: number): string => String(Math.round(b / 1e6));
   return (
     <p
-      className={`notice ${verdict.fits ? (verdict.warning === null ? '' : 'notice-amber') : 'notice-red'} memory-note`}
+      className={`notice ${verdict.fits ? (verdict.warning === null ? 'notice-info' : 'notice-amber') : 'notice-red'} memory-note`}
       data-testid="memory-estimate"
       data-needed-mb={mb(estimate.totalBytes)}
       data-engine-mb={mb(estimate.engineBytes)}
       data-fits={String(verdict.fits)}
     >
       <strong>Needs about {formatMemory(estimate.totalBytes)} of memory{unknown}:</strong>{' '}
-      {estimate.parts.map((p) => `${p.what} ${formatMemory(p.bytes)}`).join(', ')}.{' '}
+      {/* Parts under 1 MB (a tiny file with huge activations) would read "0 MB": left out. */}
+      {estimate.parts.filter((p) => p.bytes >= 1e6).map((p) => `${p.what} ${formatMemory(p.bytes)}`).join(', ')}.{' '}
       {verdict.fits ? (verdict.warning ?? 'This browser can hold it.') : verdict.reason}
     </p>
   );

@@ -52,6 +52,18 @@ export function Overview({ card }: { card: ModelCard }) {
             ))}
           </ul>
         </dd>
+        <dt>Activations</dt>
+        <dd data-testid="card-activations" data-peak-bytes={card.activations.peakNodeBytes}>
+          {card.activations.largestName === null ? (
+            <span className="muted">not known before running (input shapes are open)</span>
+          ) : (
+            <>
+              largest {formatBytes(card.activations.largestBytes)} (<span className="mono">{card.activations.largestName}</span>), heaviest layer{' '}
+              {formatBytes(card.activations.peakNodeBytes)} in and out, per run at the declared input size
+              {card.activations.unknownTensors > 0 && <span className="muted"> (at least: some shapes are only known at run time)</span>}
+            </>
+          )}
+        </dd>
         <dt>Graph name</dt>
         <dd data-testid="card-graph-name">{card.graphName || <span className="muted">(unnamed)</span>}</dd>
         {card.modelVersion !== 0 && (
