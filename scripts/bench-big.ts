@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Locator, type Page } from '@playwright/test';
+import { waitForServer } from './bench-browser';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = resolve(root, 'bench-results/big-models.json');
@@ -80,19 +81,6 @@ function ensureModel(c: BigCase): string[] {
     if (r.status !== 0) throw new Error(`make-vit failed for ${c.name}`);
   }
   return files;
-}
-
-async function waitForServer(url: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`preview server did not start at ${url}`);
 }
 
 interface StepResult {

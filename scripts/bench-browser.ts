@@ -57,7 +57,8 @@ function cases(limit: number | undefined): EvalCase[] {
   ];
 }
 
-async function waitForServer(url: string, timeoutMs: number): Promise<void> {
+/** Resolves when `url` answers 200 (a just-spawned `vite preview`), or throws after `timeoutMs`. */
+export async function waitForServer(url: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {

@@ -530,6 +530,8 @@ export async function makeInt8Variant(request: Int8Request): Promise<Int8Result>
   // Validation: the INT8 model must load and run in the runtime, and its outputs are compared with FP32.
   if (checkInputs.length === 0) throw new QbError('unsupported', 'The INT8 model could not be checked: no inputs were given to run it on.');
   const total = checkInputs.length * 2;
+  // The stage starts now, not after the first run: loading FP32 and its first run belong to the check's time.
+  request.onProgress?.({ stage: 'validate', done: 0, total });
   // Both models load from (graph, weight views): the runtime copies each weight once and this side copies none.
   const fpRunner = await runnerFor(request.makeRunner, original);
   let reference: FloatTensor[];
