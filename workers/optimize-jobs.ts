@@ -7,8 +7,8 @@ import { makeFp16Variant } from '../src/pipeline/fp16';
 import { DEFAULT_SUBSET, makeInt8Variant, validationCount } from '../src/pipeline/int8';
 import { looksTransformerLike } from '../src/quant/dynamic-int8';
 import { cpuSpeedProbe } from '../src/runtime/profile';
-import { LEAN_SESSION, ModelSession } from '../src/runtime/session';
-import { isBigModel, pickModelFile } from '../src/shared/files';
+import { ModelSession } from '../src/runtime/session';
+import { pickModelFile } from '../src/shared/files';
 import { int8Inputs } from './int8-inputs';
 import { cancelJob, checkpoint, runJob, stopJob, stopRequested } from './jobs';
 import type { OptimizeApi } from './optimize-api';
@@ -66,14 +66,12 @@ export function createOptimizeApi(): OptimizeApi {
         const { progress, timer } = timedProgress(onProgress);
         const files = await readModelFiles(modelFiles, progress, signal);
         const { bytes, externalData } = files;
-        // Sessions on a big model run a few checks: they skip onnxruntime's pre-packed weight copies.
-        const big = isBigModel(modelFiles);
         await checkpoint(signal);
         let trials = 0;
         const variant = await makeFp16Variant(bytes, {
           external: (location) => externalData.find((f) => f.path === location)?.data,
           // The original needs its external-data files; converted variants hold their weights inline.
-          makeRunner: (b, e) => ModelSession.create(b, e ?? (b === bytes ? externalData : []), big ? LEAN_SESSION : {}),
+          makeRunner: (b, e) => ModelSession.create(b, e ?? (b === bytes ? externalData : [])),
           onStage: (stage) => progress(stage === 'convert' ? { stage: 'convert' } : stage === 'check' ? { stage: 'check-fp16' } : { stage: 'mixed-precision', trials }),
           onStep: () => progress({ stage: 'mixed-precision', trials: ++trials }),
           checkpoint: () => checkpoint(signal),
@@ -110,8 +108,6 @@ export function createOptimizeApi(): OptimizeApi {
         const { progress, timer } = timedProgress(onProgress);
         const files = await readModelFiles(request.model, progress, signal);
         const { bytes, externalData } = files;
-        // Sessions on a big model run a few checks: they skip onnxruntime's pre-packed weight copies.
-        const big = isBigModel(request.model);
         await checkpoint(signal);
         // 'auto' resolves as the engine will resolve it, to know whether samples go to calibration or all to the check.
         const chosen = request.options.mode ?? 'auto';
@@ -127,7 +123,7 @@ export function createOptimizeApi(): OptimizeApi {
           ...(inputs.validationLabels !== undefined ? { validationLabels: inputs.validationLabels } : {}),
           shouldStop: () => stopRequested(jobId),
           // The original needs its external-data files; the engine's own models hold their weights inline.
-          makeRunner: (b, e) => ModelSession.create(b, e ?? (b === bytes ? externalData : []), big ? LEAN_SESSION : {}),
+          makeRunner: (b, e) => ModelSession.create(b, e ?? (b === bytes ? externalData : [])),
           // Layers are timed in this worker: the same onnxruntime-web build and threads the model will run with.
           speedProbe: cpuSpeedProbe(),
           onProgress: progress,

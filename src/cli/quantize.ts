@@ -15,8 +15,7 @@ import { makeFp16Variant, type Fp16Variant } from '../pipeline/fp16';
 import { DEFAULT_SUBSET, type Int8Options, type Int8Progress } from '../pipeline/int8';
 import { quantizeFolder } from '../pipeline/int8-node';
 import type { Fp16Runner } from '../quant/mixed-precision';
-import { LEAN_SESSION, ModelSession } from '../runtime/session';
-import { isBigModel } from '../shared/files';
+import { ModelSession } from '../runtime/session';
 import { QbError, toQbError } from '../shared/errors';
 import { openBenchBrowser, type BenchBrowser } from './browser';
 import { formatInt8Text } from './format-int8';
@@ -248,8 +247,7 @@ export async function runQuantize(argv: readonly string[], out: (s: string) => v
     const bytes = new Uint8Array(await readFile(args.model));
     const ext = externalFiles(args.model, bytes);
     const external: ExternalDataResolver = (location) => ext.find((f) => f.path === location)?.data;
-    const lean = isBigModel([bytes, ...ext.map((f) => f.data)].map((b) => ({ size: b.byteLength }))) ? LEAN_SESSION : {};
-    const makeRunner = (b: Uint8Array, e?: ExternalFiles): Promise<Fp16Runner> => ModelSession.create(b, e ?? (b === bytes ? ext : []), lean);
+    const makeRunner = (b: Uint8Array, e?: ExternalFiles): Promise<Fp16Runner> => ModelSession.create(b, e ?? (b === bytes ? ext : []));
     timer.mark('convert');
     const variant = await makeFp16Variant(bytes, {
       onStage: (stage) => timer.mark(stage === 'check' ? 'check-fp16' : stage),

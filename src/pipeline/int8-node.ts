@@ -3,8 +3,7 @@
 import type { ExternalFiles } from '../onnx/weight-views';
 import type { PresetId, PreprocessRecipe } from '../data/types';
 import type { FloatTensor } from '../quant/mixed-precision';
-import { LEAN_SESSION, ModelSession } from '../runtime/session';
-import { isBigModel } from '../shared/files';
+import { ModelSession } from '../runtime/session';
 import { loadModel, prepareDataset, type Prepared } from './evaluate-node';
 import type { SpeedProbe } from './int8-speed';
 import { CHECK_INPUTS, DEFAULT_SUBSET, makeInt8Variant, validationCount, type Int8Options, type Int8Progress, type Int8Result } from './int8';
@@ -67,9 +66,7 @@ export async function quantizeFolder(o: QuantizeFolderOptions): Promise<Quantize
   const model = await loadModel(o.model);
   const subset = o.options?.subset ?? DEFAULT_SUBSET;
   const external = (location: string): Uint8Array | undefined => model.externalData.find((f) => f.path === location)?.data;
-  // Sessions on a big model skip onnxruntime's pre-packed weight copies (as in the app's worker).
-  const lean = isBigModel([model.bytes, ...model.externalData.map((f) => f.data)].map((b) => ({ size: b.byteLength }))) ? LEAN_SESSION : {};
-  const makeRunner = (b: Uint8Array, e?: ExternalFiles): Promise<ModelSession> => ModelSession.create(b, e ?? (b === model.bytes ? model.externalData : []), lean);
+  const makeRunner = (b: Uint8Array, e?: ExternalFiles): Promise<ModelSession> => ModelSession.create(b, e ?? (b === model.bytes ? model.externalData : []));
   let calibration: { inputs: AsyncIterable<FloatTensor>; total: number } | undefined;
   let validation: FloatTensor[] | undefined;
   let validationLabels: number[] | undefined;

@@ -1,5 +1,6 @@
 // An onnxruntime-web session that runs one inference at a time (ORT sessions are not re-entrant), on the CPU
 // (wasm execution provider) or, in a realm that loaded the WebGPU build, on WebGPU.
+import { BIG_MODEL_BYTES } from '../shared/files';
 import { float16BitsToFloats, floatsToFloat16Bits } from '../onnx/float16';
 import { computesInFloat16 } from '../onnx/graph';
 import { decodeModel } from '../onnx/model-io';
@@ -31,16 +32,17 @@ export type Device = 'wasm' | 'webgpu';
 export interface SessionOptions {
   /** Default 'wasm'. */
   device?: Device;
-  /** onnxruntime session config entries, e.g. LEAN_SESSION's. */
+  /** onnxruntime session config entries (default: LEAN_CONFIG for a big model, none otherwise). */
   config?: Record<string, string>;
 }
 
 /**
- * For sessions that run a few checks on a big model: no pre-packed copies of the weights. onnxruntime packs every
- * MatMul weight into a second, GEMM-friendly buffer at load; on DeiT-Base that took the engine from 389 to 561 MB,
- * while a run without it was as fast within 2% (measured in Node, 1 thread). Benchmarks keep the default.
+ * Sessions on a big model (BIG_MODEL_BYTES with its weight files) skip onnxruntime's pre-packed weight copies: it
+ * packs every MatMul weight into a second, GEMM-friendly buffer at load; on DeiT-Base that took the engine from 389
+ * to 561 MB, while a run without it was as fast within 2% (measured in Node, 1 thread). These sessions run checks,
+ * calibration and evaluation; benchmarks load through runtime/bench.ts with onnxruntime's defaults.
  */
-export const LEAN_SESSION: SessionOptions = { config: { 'session.disable_prepacking': '1' } };
+export const LEAN_CONFIG: Readonly<Record<string, string>> = { 'session.disable_prepacking': '1' };
 
 /** The refusal shown instead of running an FP16 model on a GPU without float16 shaders. */
 export const NO_SHADER_F16_MESSAGE =
@@ -96,17 +98,19 @@ export class ModelSession {
     const device = options.device ?? 'wasm';
     if (device === 'webgpu') await requireWebGpu(model);
     const ort = await loadOrt();
+    const big = model.byteLength + externalData.reduce((sum, f) => sum + f.data.byteLength, 0) >= BIG_MODEL_BYTES;
+    const config = options.config ?? (big ? LEAN_CONFIG : undefined);
     try {
       if (device === 'wasm') {
         const extra: Record<string, Record<string, string>> = {};
-        for (const [k, v] of Object.entries(options.config ?? {})) {
+        for (const [k, v] of Object.entries(config ?? {})) {
           const [group, key] = k.split('.', 2) as [string, string];
           (extra[group] ??= {})[key] = v;
         }
         const session = await ort.InferenceSession.create(model, {
           executionProviders: ['wasm'],
           externalData,
-          ...(options.config !== undefined ? { extra } : {}),
+          ...(config !== undefined ? { extra } : {}),
         });
         return new ModelSession(ort, session, device, null);
       }
