@@ -9,7 +9,7 @@ const hasData = sharedDataAvailable();
 
 test('the Dataset step unlocks once a model is loaded and says what to do next', async ({ app, page }) => {
   await app.open();
-  const step = page.locator('[data-testid=flow-step][data-step=Dataset]');
+  const step = page.locator('[data-testid=flow-step][data-step=Data]');
   await expect(step).toHaveAttribute('data-state', 'locked');
   await expect(page.getByTestId('dataset-step')).toHaveCount(0);
   await app.choose(resolve(FIXTURES, 'tiny.onnx'));
@@ -37,7 +37,7 @@ test('demo model + its shapes as class folders: labelled summary, preset change,
   expect(r.images).toBe(48);
   expect(r.top1).toBeGreaterThanOrEqual(0.9);
   await expect(page.getByTestId('per-class-row')).toHaveCount(4);
-  await expect(page.locator('[data-testid=flow-step][data-step=Dataset]')).toHaveAttribute('data-state', 'done');
+  await expect(page.locator('[data-testid=flow-step][data-step=Data]')).toHaveAttribute('data-state', 'done');
 });
 
 test('images dropped on the dataset zone, or anywhere on the page, become the dataset; the model stays', async ({ app, page }) => {

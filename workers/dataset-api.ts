@@ -36,6 +36,8 @@ export interface ScanResult extends DatasetFacts {
 export interface EvaluateRequest {
   model: File[];
   variant?: File[];
+  /** Several variants, each compared against the model in turn (the one-button Optimize run); reports in this order. */
+  variants?: File[][];
   inputKind: InputKind;
   images: (DroppedFile & { label: number })[];
   /** Images only. */
@@ -54,6 +56,8 @@ export interface EvaluateRequest {
 export interface EvaluateResult {
   report: EvalReport;
   variantReport: EvalReport | null;
+  /** One per request.variants entry, in order (absent without `variants`). */
+  variantReports?: EvalReport[];
 }
 
 export interface DatasetApi extends CancellableApi {

@@ -133,23 +133,24 @@ export async function evaluateDataset(request: EvaluateRequest, progress: Progre
     request.inputKind === 'images' ? request.images.length === 0 : request.inputKind === 'tensors' ? (request.tensorFiles ?? []).length === 0 : (request.random?.count ?? 0) === 0;
   if (empty) throw new QbError(request.inputKind === 'images' ? 'bad-image' : 'bad-tensor', `There are no ${request.inputKind === 'random' ? 'random inputs' : request.inputKind} to evaluate.`);
   const session = await openSession(request.model, progress, signal);
-  // The comparison pass feeds the reference the same inputs again: serve its first-pass outputs instead of
-  // running it twice (that doubled the reference's inference time whenever a second model was given).
-  const reference = request.variant !== undefined && request.variant.length > 0 ? cachingRunner(session) : session;
+  const variants = [...(request.variant !== undefined && request.variant.length > 0 ? [request.variant] : []), ...(request.variants ?? [])];
+  // The comparison passes feed the reference the same inputs again: serve its first-pass outputs instead of
+  // running it once more per variant (that doubled the reference's inference time whenever a second model was given).
+  const reference = variants.length > 0 ? cachingRunner(session) : session;
   try {
     const report = await evaluateOne(reference, undefined, request, 'evaluate', progress, signal);
-    if (request.variant === undefined || request.variant.length === 0) {
-      progress({ stage: 'done' });
-      return { report, variantReport: null };
+    const reports: EvalReport[] = [];
+    for (const files of variants) {
+      const variant = await openSession(files, progress, signal);
+      try {
+        reports.push(await evaluateOne(variant, reference, request, 'compare', progress, signal));
+      } finally {
+        await variant.release();
+      }
     }
-    const variant = await openSession(request.variant, progress, signal);
-    try {
-      const variantReport = await evaluateOne(variant, reference, request, 'compare', progress, signal);
-      progress({ stage: 'done' });
-      return { report, variantReport };
-    } finally {
-      await variant.release();
-    }
+    progress({ stage: 'done' });
+    const single = request.variant !== undefined && request.variant.length > 0 ? (reports[0] ?? null) : null;
+    return { report, variantReport: single, ...(request.variants !== undefined ? { variantReports: single !== null ? reports.slice(1) : reports } : {}) };
   } finally {
     await session.release();
   }

@@ -3,7 +3,7 @@
 import type { AppState } from './store';
 
 /** The state a busy check reads (a full AppState in the app; tests pass a smaller object). */
-export type BusyState = Pick<AppState, 'model' | 'demo' | 'runtime' | 'dataset' | 'evaluation' | 'fp16' | 'int8' | 'webgpu'>;
+export type BusyState = Pick<AppState, 'model' | 'demo' | 'runtime' | 'dataset' | 'evaluation' | 'fp16' | 'int8' | 'webgpu'> & Partial<Pick<AppState, 'workflow'>>;
 
 /** The running jobs other than the benchmark, in plain words, in the order they are checked. */
 export function runningJobs(state: BusyState): string[] {
@@ -16,6 +16,10 @@ export function runningJobs(state: BusyState): string[] {
   if (state.fp16.status === 'running') jobs.push('making the FP16 variant');
   if (state.int8.status === 'running') jobs.push('making the INT8 variant');
   if (state.webgpu.model.status === 'running' || state.webgpu.variant.status === 'running') jobs.push('the WebGPU run');
+  // The Optimize run's own stages are the jobs above; between them (measuring on the data, saving) it is the job.
+  const wf = state.workflow;
+  const wfStage = wf?.status === 'running' ? wf.stages[wf.current] : undefined;
+  if (wfStage === 'evaluate' || wfStage === 'save') jobs.push('the Optimize run');
   return jobs;
 }
 

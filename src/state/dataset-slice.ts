@@ -8,7 +8,8 @@ import type { DroppedFile, ScanResult } from '../../workers/dataset-api';
 import type { Int8Dataset } from '../../workers/optimize-api';
 // Small and dependency-free, so the random-input form and rescans get it without loading data/ into the first bundle.
 import { checkRandomSpec, defaultRandomSpec } from '../data/random-inputs';
-import type { PresetId, PreprocessRecipe, RandomSamplesSpec } from '../data/types';
+import type { EvalReport, PresetId, PreprocessRecipe, RandomSamplesSpec } from '../data/types';
+import type { Progress } from '../../workers/progress';
 import type { ModelCard } from '../onnx/summary';
 import { QbError, toQbError } from '../shared/errors';
 import type { DatasetActions, DatasetState, EvaluationState } from './dataset-types';
@@ -61,6 +62,41 @@ export function datasetForJobs(state: Pick<AppState, 'dataset' | 'model'>): Int8
     ...(kind === 'random' && dataset.random !== null ? { random: dataset.random } : {}),
     ...(input !== undefined ? { input } : {}),
   };
+}
+
+/**
+ * Measures the loaded model and each variant on the dataset in one worker job (the Optimize run): FP32 once, each
+ * variant against it. Null when no dataset is ready. Rejects with QbError('cancelled') when `signal` aborts.
+ */
+export async function evaluateVariants(
+  state: Pick<AppState, 'dataset' | 'model'>,
+  variants: File[][],
+  signal: AbortSignal,
+  onProgress: (p: Progress) => void,
+): Promise<{ report: EvalReport; variantReports: EvalReport[] } | null> {
+  const data = datasetForJobs(state);
+  if (data === null || state.model.card === null) return null;
+  const { dataset, model } = state;
+  const request = {
+    model: model.files,
+    variants,
+    ...data,
+    ...(dataset.classList !== null ? { classNames: dataset.classList.names } : {}),
+    mapping: dataset.mapping,
+    problems: dataset.problems,
+  };
+  const result = await client.run((api, jobId) => api.evaluate(jobId, request, proxy(onProgress)), signal, { recycle: isBigModel(model.files) });
+  return { report: result.report, variantReports: result.variantReports ?? [] };
+}
+
+/** A dataset file by its path (thumbnails of a dataset the store loaded itself: a reopened project, the demo). */
+export function findDatasetFile(path: string): File | undefined {
+  return dropped.find((d) => d.path === path)?.file;
+}
+
+/** The dropped files behind the dataset (a project saves them), empty for random inputs. */
+export function droppedDatasetFiles(): readonly DroppedFile[] {
+  return dropped;
 }
 
 /** The preset's recipe fitted to the model; presets load lazily so data/ stays out of the first bundle. */

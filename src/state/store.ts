@@ -11,8 +11,10 @@ import { QbError, toQbError, type QbErrorData } from '../shared/errors';
 import { createModelClient, createRuntimeClient } from '../../workers/clients';
 import { createBenchSlice, type BenchSlice } from './bench-slice';
 import { createDatasetSlice, type DatasetSlice } from './dataset-slice';
-import { setDemoInputs } from './demo-inputs';
+import { demoInputsFor, setDemoInputs } from './demo-inputs';
 import { createOptimizeSlice, type OptimizeSlice } from './optimize-slice';
+import { createProjectsSlice, type ProjectsSlice } from './projects-slice';
+import { createWorkflowSlice, type WorkflowSlice } from './workflow-slice';
 import { progressTracker, type ProgressView } from './progress-view';
 
 export type JobStatus = 'idle' | 'running' | 'done' | 'error';
@@ -56,11 +58,13 @@ export interface DemoSlice {
     error: QbErrorData | null;
   };
   runDemo(): Promise<void>;
+  /** The whole flow on the demo: load it, use its images as the dataset, Optimize; Compare shows the result. */
+  runFullDemo(): Promise<void>;
   cancelDemo(): void;
   dismissDemoError(): void;
 }
 
-export type AppState = ModelSlice & RuntimeSlice & DemoSlice & DatasetSlice & OptimizeSlice & BenchSlice;
+export type AppState = ModelSlice & RuntimeSlice & DemoSlice & DatasetSlice & OptimizeSlice & BenchSlice & WorkflowSlice & ProjectsSlice;
 
 interface DemoManifest {
   model: string;
@@ -73,6 +77,8 @@ const modelClient = createModelClient();
 const runtimeClient = createRuntimeClient();
 let modelAbort: AbortController | undefined;
 let demoAbort: AbortController | undefined;
+/** The demo's class names in the model's output order (written as classes.txt next to its images). */
+let demoClasses: string[] = [];
 
 async function fetchFile(url: string, name: string, type: string, signal: AbortSignal): Promise<File> {
   const res = await fetch(url, { signal });
@@ -84,6 +90,8 @@ export const useStore = create<AppState>()((set, get, store) => ({
   ...createDatasetSlice(set, get, store),
   ...createOptimizeSlice(set, get, store),
   ...createBenchSlice(set, get, store),
+  ...createWorkflowSlice(set, get, store),
+  ...createProjectsSlice(set, get, store),
 
   model: { status: 'idle', card: null, files: [], loadingName: '', progress: null, error: null },
 
@@ -153,6 +161,7 @@ export const useStore = create<AppState>()((set, get, store) => ({
       const manifest = (await res.json()) as DemoManifest;
       const modelFile = await fetchFile(base + manifest.model, manifest.model, 'application/octet-stream', abort.signal);
       const listed = manifest.images.map((img) => ({ name: img.file.split('/').pop() ?? img.file, url: base + img.file, label: manifest.classes.indexOf(img.label) }));
+      demoClasses = manifest.classes;
       set((s) => ({ demo: { ...s.demo, classes: manifest.classes, images: listed } }));
       const images = await Promise.all(listed.map(async (img) => ({ file: await fetchFile(img.url, img.name, 'image/png', abort.signal), label: img.label })));
       setDemoInputs({ modelFile, images: images.map((img) => ({ ...img, path: `${manifest.classes[img.label] ?? 'images'}/${img.file.name}` })), recipe: manifest.preprocess });
@@ -169,6 +178,19 @@ export const useStore = create<AppState>()((set, get, store) => ({
       const e = abort.signal.aborted ? new QbError('cancelled', 'Cancelled.') : toQbError(err);
       set((s) => ({ demo: { ...s.demo, status: e.code === 'cancelled' ? 'idle' : 'error', progress: null, error: e.code === 'cancelled' ? null : e.toData() } }));
     }
+  },
+
+  async runFullDemo() {
+    await get().runDemo();
+    const s = get();
+    const inputs = demoInputsFor(s.model.files[0]);
+    if (s.demo.status !== 'done' || inputs === null) return;
+    // Class folders label the images; the class list puts the names in the model's output order.
+    const classes = new File([`${demoClasses.join('\n')}\n`], 'classes.txt', { type: 'text/plain' });
+    await get().loadDataset([...inputs.images.map((i) => ({ file: i.file, path: i.path })), { file: classes, path: 'classes.txt' }]);
+    if (get().dataset.error !== null || get().dataset.images.length === 0) return;
+    get().setRecipe(inputs.recipe);
+    await get().runOptimize();
   },
 
   dismissDemoError() {

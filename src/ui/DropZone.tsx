@@ -4,6 +4,8 @@ import { useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 interface DropZoneProps {
   onFiles: (files: File[]) => void;
   onDemo: () => void;
+  /** The whole flow on the built-in demo: load, data, Optimize, Compare. */
+  onFullDemo: () => void;
   /** A model is already shown: draw a slim bar instead of the big target. */
   compact: boolean;
   /** Files are being dragged somewhere over the window. */
@@ -12,7 +14,7 @@ interface DropZoneProps {
   demoRunning: boolean;
 }
 
-export function DropZone({ onFiles, onDemo, compact, windowDragging, demoRunning }: DropZoneProps) {
+export function DropZone({ onFiles, onDemo, onFullDemo, compact, windowDragging, demoRunning }: DropZoneProps) {
   const inputRef = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
 
@@ -82,11 +84,14 @@ export function DropZone({ onFiles, onDemo, compact, windowDragging, demoRunning
       />
 
       <div className="demo-offer">
-        <button type="button" className="btn btn-primary btn-demo" data-testid="demo-button" onClick={onDemo} disabled={demoRunning} aria-describedby="demo-hint">
+        <button type="button" className="btn btn-primary btn-demo" data-testid="demo-run" onClick={onFullDemo} disabled={demoRunning} aria-describedby="demo-hint">
           Try the demo
         </button>
         <p className="demo-hint" id="demo-hint">
-          A small built-in shape classifier and 48 labelled images. No upload, no network.
+          One click runs the whole flow on a small built-in shape classifier and 48 labelled images: FP16 and INT8 variants, measured and compared. No upload, no network.{' '}
+          <button type="button" className="btn-link" data-testid="demo-button" onClick={onDemo} disabled={demoRunning}>
+            Only load the demo model
+          </button>
         </p>
       </div>
     </div>

@@ -1,9 +1,9 @@
-// The product flow as a step bar (Model, then Dataset once a model is loaded; later steps greyed), and the
-// empty-state explainer of it. Steps are sections of one scrolling page: a ready step scrolls to its section.
+// The product flow as a step bar (Model -> Data -> Optimize -> Compare: done, current, or locked with the reason),
+// and the empty-state explainer of it. Steps are sections of one scrolling page: a ready step scrolls to its section.
 import { useStore } from '../state/store';
 import { scrollToSection } from './scroll-to';
 
-type StepState = 'active' | 'done' | 'locked' | 'future';
+type StepState = 'active' | 'done' | 'locked';
 
 interface Step {
   n: number;
@@ -16,15 +16,17 @@ interface Step {
 
 export function FlowSteps() {
   const hasModel = useStore((s) => s.model.card !== null);
-  const measured = useStore((s) => s.evaluation.report !== null);
+  const hasData = useStore((s) => s.dataset.images.length > 0 || s.dataset.samples.length > 0);
+  const running = useStore((s) => s.workflow.status === 'running');
+  const hasRun = useStore((s) => s.workflow.report !== null);
   const steps: Step[] = [
     { n: 1, name: 'Model', state: hasModel ? 'done' : 'active', target: 'step-model' },
-    { n: 2, name: 'Dataset', state: !hasModel ? 'locked' : measured ? 'done' : 'active', target: 'step-dataset', hint: 'Load a model first' },
-    { n: 3, name: 'Optimize', state: 'future' },
-    { n: 4, name: 'Compare', state: 'future' },
+    { n: 2, name: 'Data', state: !hasModel ? 'locked' : hasData ? 'done' : 'active', target: 'step-dataset', hint: 'Load a model first' },
+    { n: 3, name: 'Optimize', state: !hasModel ? 'locked' : hasRun && !running ? 'done' : 'active', target: 'step-optimize', hint: 'Load a model first' },
+    { n: 4, name: 'Compare', state: hasRun ? 'active' : 'locked', target: 'step-compare', hint: hasModel ? 'Press Optimize first' : 'Load a model first' },
   ];
-  // The furthest ready step is the current one.
-  const current = [...steps].reverse().find((s) => s.state === 'active' || s.state === 'done');
+  // Where the user is: the run in progress, the results once there are some, else the first step not done.
+  const current = running ? steps[2] : hasRun ? steps[3] : (steps.find((s) => s.state === 'active') ?? steps[0]);
 
   return (
     <nav className="flow-steps" aria-label="Steps">
@@ -37,7 +39,7 @@ export function FlowSteps() {
                 {s.state === 'done' ? '✓' : s.n}
               </span>
               <span className="step-name">{s.name}</span>
-              {s.state === 'future' && <span className="step-soon">coming next</span>}
+              {s.state === 'locked' && s.hint !== undefined && <span className="step-soon">{s.hint}</span>}
             </>
           );
           return (
@@ -62,17 +64,15 @@ export function FlowSteps() {
           );
         })}
       </ol>
-      <p className="flow-steps-note" aria-hidden="true">
-        Optimize and Compare are coming next.
-      </p>
     </nav>
   );
 }
 
 const EXPLAINER = [
   { title: 'Load a model', text: 'See its inputs and outputs, operators, weights, and whether it can be quantized.' },
-  { title: 'Add a dataset', text: 'A folder of labelled images to measure accuracy on your own data.' },
-  { title: 'Optimize & compare', text: 'Make INT8 and FP16 variants, then compare size, speed and accuracy side by side.' },
+  { title: 'Add your data', text: 'A folder of labelled images (or none): accuracy is measured on your own data.' },
+  { title: 'Optimize', text: 'One click makes FP16 and INT8 variants, checks them against the original and times them.' },
+  { title: 'Compare', text: 'Size, speed and accuracy side by side, a verdict per variant, and reports to download.' },
 ] as const;
 
 export function HowItWorks() {

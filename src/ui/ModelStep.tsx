@@ -1,15 +1,12 @@
-// Step 1 of the flow: intake (drop zone, demo), job progress, errors, demo results, the pointer to step 2, the
-// model card, its FP16 and INT8 variant panels, and the benchmark.
+// Step 1 of the flow: intake (drop zone, the full demo), job progress, errors, demo results, the pointer to step 2
+// and the model card. (The single-variant tools live in ToolsSection, after Compare.)
 import { useStore } from '../state/store';
 import { NextStepHint } from './dataset/NextStepHint';
 import { DemoResults } from './DemoResults';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
 import { HowItWorks } from './FlowSteps';
-import { BenchPanel } from './bench/BenchPanel';
 import { ModelCardView } from './ModelCard';
-import { Fp16Panel } from './optimize/Fp16Panel';
-import { Int8Panel } from './optimize/Int8Panel';
 import { ProgressPanel } from './ProgressPanel';
 
 interface ModelStepProps {
@@ -21,6 +18,7 @@ export function ModelStep({ onFiles, windowDragging }: ModelStepProps) {
   const model = useStore((s) => s.model);
   const demo = useStore((s) => s.demo);
   const runDemo = useStore((s) => s.runDemo);
+  const runFullDemo = useStore((s) => s.runFullDemo);
   const cancelModel = useStore((s) => s.cancelModel);
   const cancelDemo = useStore((s) => s.cancelDemo);
   const dismissModelError = useStore((s) => s.dismissModelError);
@@ -35,7 +33,7 @@ export function ModelStep({ onFiles, windowDragging }: ModelStepProps) {
 
   return (
     <section id="step-model" className="step-body" aria-label="Step 1: Model" tabIndex={-1}>
-      <DropZone onFiles={onFiles} onDemo={() => void runDemo()} compact={model.card !== null || demoRunning} windowDragging={windowDragging} demoRunning={demoRunning} />
+      <DropZone onFiles={onFiles} onDemo={() => void runDemo()} onFullDemo={() => void runFullDemo()} compact={model.card !== null || demoRunning} windowDragging={windowDragging} demoRunning={demoRunning} />
 
       {model.card === null && !modelRunning && !demoRunning && demo.images.length === 0 && <HowItWorks />}
 
@@ -60,12 +58,6 @@ export function ModelStep({ onFiles, windowDragging }: ModelStepProps) {
       {model.card !== null && !modelRunning && !hasDataset && <NextStepHint modelName={model.card.fileName} />}
 
       {model.card !== null && <ModelCardView card={model.card} stale={modelRunning || model.error !== null} />}
-
-      {model.card !== null && !modelRunning && <Fp16Panel card={model.card} />}
-
-      {model.card !== null && !modelRunning && <Int8Panel card={model.card} />}
-
-      {model.card !== null && !modelRunning && <BenchPanel card={model.card} />}
     </section>
   );
 }

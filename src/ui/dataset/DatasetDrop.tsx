@@ -5,13 +5,16 @@ import { filesFromDataTransfer, filesFromInput, type DroppedFile } from './colle
 
 interface DatasetDropProps {
   onFiles: (files: DroppedFile[]) => void;
+  /** A label file (CSV, val.txt, class list) added to the images already there. */
+  onLabels: (files: DroppedFile[]) => void;
   /** A dataset is already loaded: draw a slim bar instead of the big target. */
   compact: boolean;
   disabled: boolean;
 }
 
-export function DatasetDrop({ onFiles, compact, disabled }: DatasetDropProps) {
+export function DatasetDrop({ onFiles, onLabels, compact, disabled }: DatasetDropProps) {
   const filesRef = useRef<HTMLInputElement>(null);
+  const labelsRef = useRef<HTMLInputElement>(null);
   const folderRef = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
 
@@ -30,10 +33,10 @@ export function DatasetDrop({ onFiles, compact, disabled }: DatasetDropProps) {
       if (files.length > 0) onFiles(files);
     });
   };
-  const onPicked = (input: HTMLInputElement): void => {
+  const onPicked = (input: HTMLInputElement, to: (files: DroppedFile[]) => void = onFiles): void => {
     const files = filesFromInput(input.files);
     input.value = '';
-    if (files.length > 0) onFiles(files);
+    if (files.length > 0) to(files);
   };
 
   const cls = ['dropzone', 'dataset-drop', compact ? 'dropzone-compact' : '', over ? 'is-over' : ''].filter(Boolean).join(' ');
@@ -55,7 +58,24 @@ export function DatasetDrop({ onFiles, compact, disabled }: DatasetDropProps) {
         <button type="button" className="btn btn-secondary" onClick={() => folderRef.current?.click()} disabled={disabled}>
           Choose a folder…
         </button>
+        <button type="button" className="btn btn-secondary" onClick={() => labelsRef.current?.click()} disabled={disabled} aria-describedby="labels-hint">
+          Add a label file…
+        </button>
+        <span className="visually-hidden" id="labels-hint">
+          A CSV with file and label columns, a val.txt, or a class list; added to the images already loaded.
+        </span>
       </div>
+      <input
+        ref={labelsRef}
+        type="file"
+        multiple
+        accept=".csv,.txt,.tsv,.json"
+        data-testid="labels-input"
+        aria-label="Label file"
+        className="visually-hidden"
+        tabIndex={-1}
+        onChange={(e) => onPicked(e.currentTarget, onLabels)}
+      />
       <input
         ref={filesRef}
         type="file"

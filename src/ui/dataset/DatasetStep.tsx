@@ -2,6 +2,7 @@
 // the model, measure accuracy (optionally against a second model file), and read the results.
 import { useMemo, useState } from 'react';
 import type { InputKind } from '../../data/types';
+import { droppedDatasetFiles } from '../../state/dataset-slice';
 import { useStore } from '../../state/store';
 import { ErrorBanner } from '../ErrorBanner';
 import { ProgressPanel } from '../ProgressPanel';
@@ -86,7 +87,13 @@ export function DatasetStep({ files }: DatasetStepProps) {
         </div>
       </header>
 
-      <DatasetDrop onFiles={(f) => void files.add(f)} compact={hasData} disabled={loading || measuring} />
+      <DatasetDrop
+        onFiles={(f) => void files.add(f)}
+        // Label files join the images already loaded (a new label file of the same name replaces the old one).
+        onLabels={(f) => void files.add([...droppedDatasetFiles().filter((d) => !f.some((l) => l.path === d.path)), ...f])}
+        compact={hasData}
+        disabled={loading || measuring}
+      />
       <RandomInputs
         // A new model brings new defaults (its input shape): start the form afresh.
         key={`${card.fileName}:${input?.name ?? ''}:${JSON.stringify(input?.shape ?? null)}`}

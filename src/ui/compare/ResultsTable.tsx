@@ -1,0 +1,77 @@
+// The results table, one row per variant, cells named by data-field with the same strings as the HTML report.
+import type { RunReport } from '../../state/report/types';
+import { VARIANT_COLOR } from './compare-colors';
+import { resultCells, type ResultField } from './compare-words';
+
+/** Column heads in the order of the cells, with what each means for the title tooltip. */
+const COLUMNS: readonly { field: ResultField; head: string; sub: string }[] = [
+  { field: 'size', head: 'Size', sub: '.onnx file' },
+  { field: 'gzip', head: 'gzip', sub: 'as served' },
+  { field: 'shrink', head: 'Smaller', sub: 'x vs FP32' },
+  { field: 'fps', head: 'FPS', sub: 'inferences / s' },
+  { field: 'p50', head: 'p50', sub: 'median' },
+  { field: 'p90', head: 'p90', sub: '9 in 10 faster' },
+  { field: 'p99', head: 'p99', sub: '99 in 100 faster' },
+  { field: 'speedup', head: 'Faster', sub: 'x vs FP32' },
+  { field: 'cold', head: 'Cold start', sub: 'session + first run' },
+  { field: 'top1', head: 'Top-1', sub: 'vs labels' },
+  { field: 'agreement', head: 'Agreement', sub: 'with FP32' },
+  { field: 'sqnr', head: 'SQNR', sub: 'output vs FP32' },
+];
+
+export function ResultsTable({ report }: { report: RunReport }) {
+  const where = report.environment === null ? 'speed not measured' : `speed on ${report.environment.description}`;
+  const warnings = report.variants.flatMap((v) => (v.speed === null ? [] : v.speed.warnings.map((w) => `${v.label}: ${w}`)));
+  return (
+    <div className="compare-table-wrap panel">
+      <div className="compare-table-scroll">
+        <table className="compare-table" data-testid="results-table">
+          <caption>
+            All results of this run: {where}; quality on {report.dataset.description}. “Smaller” and “Faster” are against FP32; — means not measured.
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Variant</th>
+              {COLUMNS.map((c) => (
+                <th key={c.field} scope="col" data-field={c.field}>
+                  {c.head}
+                  <span className="compare-th-sub">{c.sub}</span>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {report.variants.map((v) => {
+              const cells = resultCells(v);
+              return (
+                <tr key={v.id} data-testid="result-row" data-variant={v.id}>
+                  <th scope="row">
+                    <span className="compare-row-name">
+                      <span className="compare-swatch" style={{ background: VARIANT_COLOR[v.id] }} aria-hidden="true" />
+                      {v.label}
+                    </span>
+                    <span className="compare-row-file" title={v.fileName}>
+                      {v.fileName}
+                    </span>
+                  </th>
+                  {COLUMNS.map((c) => (
+                    <td key={c.field} data-field={c.field}>
+                      {cells[c.field]}
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {warnings.length > 0 && (
+        <ul className="compare-table-notes" data-testid="bench-notes" aria-label="Benchmark notes">
+          {warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

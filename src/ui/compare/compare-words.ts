@@ -1,0 +1,87 @@
+// Compare's words and strings: tone words, the table's cells and headline numbers, all through report/format.ts.
+import { formatBytes, formatDb, formatFactor, formatFps, formatMs, formatPercent } from '../../state/report/format';
+import type { VariantResult } from '../../state/report/types';
+
+/** The word beside the tone colour, so colour is never the only cue. */
+export function toneWord(v: Pick<VariantResult, 'id' | 'tone'>): string {
+  switch (v.tone) {
+    case 'good':
+      return 'Recommended';
+    case 'mixed':
+      return 'Trade-off';
+    case 'bad':
+      return 'Not recommended';
+    case 'neutral':
+      // FP32 is the yardstick; another variant reads neutral only when it could not be judged.
+      return v.id === 'fp32' ? 'Baseline' : 'No verdict';
+  }
+}
+
+/** data-field names of the results table; the HTML report uses the same names (an e2e test compares the two). */
+export type ResultField = 'size' | 'gzip' | 'shrink' | 'fps' | 'p50' | 'p90' | 'p99' | 'speedup' | 'cold' | 'top1' | 'agreement' | 'sqnr';
+
+export const RESULT_FIELDS: readonly ResultField[] = ['size', 'gzip', 'shrink', 'fps', 'p50', 'p90', 'p99', 'speedup', 'cold', 'top1', 'agreement', 'sqnr'];
+
+export const DASH = '—';
+
+/** The table's text of every field of one variant; a missing number is "—". */
+export function resultCells(v: VariantResult): Record<ResultField, string> {
+  const s = v.speed;
+  const q = v.quality;
+  return {
+    size: formatBytes(v.sizeBytes),
+    gzip: v.gzipBytes === null ? DASH : formatBytes(v.gzipBytes),
+    shrink: formatFactor(v.shrink),
+    fps: s === null ? DASH : formatFps(s.fps),
+    p50: s === null ? DASH : formatMs(s.p50Ms),
+    p90: s === null ? DASH : formatMs(s.p90Ms),
+    p99: s === null ? DASH : formatMs(s.p99Ms),
+    speedup: v.speedup === null ? DASH : formatFactor(v.speedup),
+    cold: s === null ? DASH : formatMs(s.coldStart.sessionCreateMs + s.coldStart.firstRunMs),
+    top1: q === null || q.top1 === null ? DASH : formatPercent(q.top1),
+    agreement: q === null || q.agreement === null ? DASH : formatPercent(q.agreement),
+    // FP32 against itself has nothing to measure; a null elsewhere means not measured.
+    sqnr: v.id === 'fp32' || q === null || q.sqnrDb === null ? DASH : formatDb(q.sqnrDb),
+  };
+}
+
+/** One headline: the big number and the words after it ("3.8x" "smaller"). */
+export interface Headline {
+  value: string;
+  words: string;
+}
+
+/** "3.8x smaller" (or "1.2x larger" when a variant grew). */
+export function shrinkHeadline(v: VariantResult): Headline {
+  return v.shrink >= 1 ? { value: formatFactor(v.shrink), words: 'smaller' } : { value: formatFactor(1 / v.shrink), words: 'larger' };
+}
+
+/** "1.4x faster", "1.3x slower" (a factor under 1 reads better inverted), null without a benchmark. */
+export function speedHeadline(v: VariantResult): Headline | null {
+  if (v.speedup === null || !(v.speedup > 0)) return null;
+  return v.speedup >= 1 ? { value: formatFactor(v.speedup), words: 'faster' } : { value: formatFactor(1 / v.speedup), words: 'slower' };
+}
+
+/** Top-1 accuracy when there are labels, else agreement with FP32, else null. */
+export function qualityHeadline(v: VariantResult): Headline | null {
+  const q = v.quality;
+  if (q === null) return null;
+  if (q.top1 !== null) return { value: formatPercent(q.top1), words: 'top-1 accuracy' };
+  if (q.agreement !== null && v.id !== 'fp32') return { value: formatPercent(q.agreement), words: 'agreement with FP32' };
+  return null;
+}
+
+/** The FP32 line of the presentation and the FP32 card: its own size, speed and accuracy. */
+export function baselineHeadlines(v: VariantResult): Headline[] {
+  const out: Headline[] = [{ value: formatBytes(v.sizeBytes), words: 'file size' }];
+  if (v.speed !== null) out.push({ value: formatFps(v.speed.fps), words: 'inferences / s' });
+  const q = qualityHeadline(v);
+  if (q !== null) out.push(q);
+  return out;
+}
+
+/** The 2–3 headline numbers of a variant against FP32. */
+export function variantHeadlines(v: VariantResult): Headline[] {
+  if (v.id === 'fp32') return baselineHeadlines(v);
+  return [shrinkHeadline(v), speedHeadline(v), qualityHeadline(v)].filter((h): h is Headline => h !== null);
+}
