@@ -1,7 +1,7 @@
 // The workbench flow (#7): the one-click demo end to end; SqueezeNet + ImageNet photos + a label file through
 // Optimize to Compare (FP32/FP16/INT8 rows, charts), reports downloaded (JSON, CSV, HTML opened offline with the same
 // numbers), the project kept across a reload; Cancel during calibration; a bad model dropped mid-project.
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Download, Locator, Page } from '@playwright/test';
 import { expect, SHARED_DATA, sharedDataAvailable, test } from './app-fixture';
@@ -10,6 +10,14 @@ import { DEMO, freshDir, MODELS } from './dataset-helpers';
 const hasData = sharedDataAvailable();
 const SQUEEZENET = 'squeezenet1.1-7-fp32-upcast.onnx';
 const FIELDS = ['size', 'gzip', 'shrink', 'fps', 'p50', 'p90', 'p99', 'speedup', 'cold', 'top1', 'agreement', 'sqnr'] as const;
+
+/** The first n photos of imagenet-sample, by name (one class each). */
+function samplePhotos(n: number): string[] {
+  return readdirSync(join(SHARED_DATA, 'images/imagenet-sample'))
+    .filter((f) => f.endsWith('.JPEG'))
+    .sort()
+    .slice(0, n);
+}
 
 /** The results table as text: variant -> field -> cell. */
 async function tableCells(table: Locator): Promise<Record<string, Record<string, string>>> {
@@ -99,9 +107,7 @@ test.describe('shared data', () => {
     await app.expectCardFor(SQUEEZENET);
     // 40 photos, one per class, and the label file that names their classes.
     const dir = freshDir('imagenet-40');
-    const all = readFileSync(join(SHARED_DATA, 'labels/imagenet-sample-labels.csv'), 'utf8').trim().split('\n').slice(1).slice(0, 40);
-    const images = all.map((line) => {
-      const file = line.split(',')[0]!;
+    const images = samplePhotos(40).map((file) => {
       copyFileSync(join(SHARED_DATA, 'images/imagenet-sample', file), join(dir, file));
       return join(dir, file);
     });
@@ -172,7 +178,7 @@ test.describe('shared data', () => {
     await app.choose(join(MODELS, SQUEEZENET));
     await app.expectCardFor(SQUEEZENET);
     const dir = freshDir('imagenet-cancel');
-    const files = readFileSync(join(SHARED_DATA, 'labels/imagenet-sample-labels.csv'), 'utf8').trim().split('\n').slice(1).slice(0, 32).map((l) => l.split(',')[0]!);
+    const files = samplePhotos(32);
     for (const f of files) copyFileSync(join(SHARED_DATA, 'images/imagenet-sample', f), join(dir, f));
     await page.getByTestId('images-input').setInputFiles(files.map((f) => join(dir, f)));
     await expect(page.getByTestId('dataset-summary')).toBeVisible();

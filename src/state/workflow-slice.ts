@@ -73,7 +73,9 @@ function datasetFacts(s: AppState): RunInputs['dataset'] {
   const d = s.dataset;
   const source = int8Source(s);
   if (source.kind === 'none') return { kind: 'none', samples: 0, labelled: 0, labelFiles: [], source: null };
-  if (source.kind === 'demo') return { kind: 'images', samples: source.count, labelled: source.count, labelFiles: [], source: 'demo' };
+  if (source.kind === 'demo') return { kind: 'images', samples: source.count, labelled: source.count, labelFiles: [], source: null };
+  // The demo's images are served with the app: there is no folder on disk to name in the CLI command.
+  const demo = s.demo.modelFile !== null && s.model.files[0] === s.demo.modelFile;
   const items = d.inputKind === 'images' ? d.images : d.samples;
   const folder = d.inputKind === 'images' ? (d.images[0]?.path.split('/')[0] ?? null) : null;
   return {
@@ -81,7 +83,7 @@ function datasetFacts(s: AppState): RunInputs['dataset'] {
     samples: source.count,
     labelled: items.filter((i) => i.label >= 0).length,
     labelFiles: [...d.labelFiles],
-    source: folder !== null && d.images[0]?.path.includes('/') ? folder : null,
+    source: !demo && folder !== null && d.images[0]?.path.includes('/') ? folder : null,
   };
 }
 

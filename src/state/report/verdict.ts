@@ -90,7 +90,9 @@ export function verdictTone(v: VerdictSubject, fp32: VerdictSubject): Tone {
   const accurate = (agreement !== null && agreement >= GOOD_AGREEMENT) || (drop !== null && drop <= GOOD_TOP1_DROP_POINTS);
   const faster = v.speedup !== null && v.speedup > 1 + SAME_SPEED_BAND;
   const pays = faster || v.shrink >= GOOD_SHRINK;
-  return accurate && pays ? 'good' : 'mixed';
+  // Smaller but measurably slower here is a trade-off to weigh, never a plain recommendation.
+  const slower = v.speedup !== null && v.speedup < 1 - SAME_SPEED_BAND;
+  return accurate && pays && !slower ? 'good' : 'mixed';
 }
 
 /**

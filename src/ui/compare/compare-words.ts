@@ -1,6 +1,7 @@
 // Compare's words and strings: tone words, the table's cells and headline numbers, all through report/format.ts.
-import { formatBytes, formatDb, formatFactor, formatFps, formatMs, formatPercent } from '../../state/report/format';
+import { formatBytes, formatFactor, formatFps, formatPercent, resultCells as reportCells } from '../../state/report/format';
 import type { VariantResult } from '../../state/report/types';
+import { SAME_SPEED_BAND } from '../../state/report/verdict';
 
 /** The word beside the tone colour, so colour is never the only cue. */
 export function toneWord(v: Pick<VariantResult, 'id' | 'tone'>): string {
@@ -22,27 +23,12 @@ export type ResultField = 'size' | 'gzip' | 'shrink' | 'fps' | 'p50' | 'p90' | '
 
 export const RESULT_FIELDS: readonly ResultField[] = ['size', 'gzip', 'shrink', 'fps', 'p50', 'p90', 'p99', 'speedup', 'cold', 'top1', 'agreement', 'sqnr'];
 
-export const DASH = '—';
+export { MISSING as DASH } from '../../state/report/format';
 
-/** The table's text of every field of one variant; a missing number is "—". */
+/** The table's text of the dashboard's fields of one variant: report/format.ts's cells, the HTML report's too. */
 export function resultCells(v: VariantResult): Record<ResultField, string> {
-  const s = v.speed;
-  const q = v.quality;
-  return {
-    size: formatBytes(v.sizeBytes),
-    gzip: v.gzipBytes === null ? DASH : formatBytes(v.gzipBytes),
-    shrink: formatFactor(v.shrink),
-    fps: s === null ? DASH : formatFps(s.fps),
-    p50: s === null ? DASH : formatMs(s.p50Ms),
-    p90: s === null ? DASH : formatMs(s.p90Ms),
-    p99: s === null ? DASH : formatMs(s.p99Ms),
-    speedup: v.speedup === null ? DASH : formatFactor(v.speedup),
-    cold: s === null ? DASH : formatMs(s.coldStart.sessionCreateMs + s.coldStart.firstRunMs),
-    top1: q === null || q.top1 === null ? DASH : formatPercent(q.top1),
-    agreement: q === null || q.agreement === null ? DASH : formatPercent(q.agreement),
-    // FP32 against itself has nothing to measure; a null elsewhere means not measured.
-    sqnr: v.id === 'fp32' || q === null || q.sqnrDb === null ? DASH : formatDb(q.sqnrDb),
-  };
+  const all = reportCells(v);
+  return Object.fromEntries(RESULT_FIELDS.map((f) => [f, all[f]])) as Record<ResultField, string>;
 }
 
 /** One headline: the big number and the words after it ("3.8x" "smaller"). */
@@ -59,6 +45,8 @@ export function shrinkHeadline(v: VariantResult): Headline {
 /** "1.4x faster", "1.3x slower" (a factor under 1 reads better inverted), null without a benchmark. */
 export function speedHeadline(v: VariantResult): Headline | null {
   if (v.speedup === null || !(v.speedup > 0)) return null;
+  // Within the verdict's same-speed band the honest headline is "same speed", not "1.0x faster".
+  if (Math.abs(v.speedup - 1) <= SAME_SPEED_BAND) return { value: '≈', words: 'same speed' };
   return v.speedup >= 1 ? { value: formatFactor(v.speedup), words: 'faster' } : { value: formatFactor(1 / v.speedup), words: 'slower' };
 }
 
