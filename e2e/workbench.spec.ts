@@ -68,13 +68,26 @@ test('the demo runs the whole flow with one click: variants made, measured, comp
   expect(parseFloat(cells.int8!.shrink ?? '')).toBeGreaterThan(1.2);
   await expect(page.getByTestId('verdict-card').filter({ hasText: 'INT8' })).toContainText(/smaller/);
 
-  await page.getByTestId('present-button').click();
+  // Presentation by keyboard: Enter opens it, Esc closes it and gives focus back.
+  const button = page.getByTestId('present-button');
+  await button.focus();
+  await page.keyboard.press('Enter');
   const present = page.getByTestId('presentation');
   await expect(present).toBeVisible();
   await expect(present).toContainText(/x smaller/);
+  await expect(page.getByTestId('present-close')).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(present).toBeHidden();
+  await expect(button).toBeFocused();
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
+
+  // The run was saved as a project; deleting it (two steps) empties the list.
+  await page.getByTestId('projects-toggle').click();
+  await expect(page.getByTestId('project-item')).toHaveCount(1);
+  await expect(page.getByTestId('run-item')).toHaveCount(1);
+  await page.getByTestId('delete-project').click();
+  await page.getByTestId('confirm-delete').click();
+  await expect(page.getByTestId('project-item')).toHaveCount(0);
 });
 
 test('a bad model dropped mid-project is refused in plain words and loses nothing', async ({ app, page }) => {

@@ -246,7 +246,7 @@ export function int8Blocked(card: ModelCard, source: Int8Source, mode: Int8Choic
   const resolved = mode === 'auto' ? likelyAutoMode(card) : mode;
   if (resolved === 'static' && source.kind === 'none') {
     const what = mode === 'auto' ? 'For this model, Automatic means static INT8, which' : 'Static INT8';
-    return { reason: `${what} measures activation ranges on 100–300 images like the ones the model will see. Add them in step 2 (Dataset), below.`, needsImages: true };
+    return { reason: `${what} measures activation ranges on 100–300 images like the ones the model will see. Add them in step 2 (Data), below.`, needsImages: true };
   }
   return null;
 }

@@ -90,10 +90,15 @@ function datasetFacts(s: AppState): RunInputs['dataset'] {
 export const createWorkflowSlice: StateCreator<AppState, [], [], WorkflowSlice> = (set, get, store) => {
   const setWorkflow = (patch: Partial<WorkflowState>): void => set((s) => ({ workflow: { ...s.workflow, ...patch } }));
 
-  // A new model: its defaults apply again, and a run of another model is no longer "the" result.
+  // A new model: its defaults apply again, and a run of another model is no longer "the" result (a reopened
+  // project shows its own last run again right after its model loads).
   store.subscribe((s, prev) => {
     if (s.model.files !== prev.model.files && s.model.files.length > 0 && s.model.card !== null) {
       if (s.optimizeChoices !== null) set({ optimizeChoices: null });
+      if (s.workflow.report !== null && s.workflow.status !== 'running') {
+        dropUrls();
+        setWorkflow({ report: null, runId: null, downloads: {}, presenting: false });
+      }
     }
   });
 

@@ -41,8 +41,8 @@ h3 { font-size: 24px; margin: 0 0 6px; }
 table { border-collapse: collapse; width: 100%; font-size: 18px; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid #d1d5db; padding: 6px 10px; text-align: right; white-space: nowrap; }
 th { background: #f3f4f6; }
-td[data-field="variant"], td[data-field="file"] { text-align: left; white-space: normal; word-break: break-all; }
-td[data-field="variant"] { font-weight: 700; }
+td[data-field="variant"] { text-align: left; font-weight: 700; }
+td[data-field="variant"] small { display: block; font-weight: 400; font-size: 13px; color: #4b5563; max-width: 22ch; overflow: hidden; text-overflow: ellipsis; }
 .table-wrap { overflow-x: auto; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 28px; }
 figure.chart { margin: 0; break-inside: avoid; }
@@ -78,10 +78,14 @@ function cardHtml(v: VariantResult): string {
 }
 
 function tableHtml(r: RunReport): string {
-  const head = RESULT_COLUMNS.map((c) => `<th scope="col" data-field="${c.field}">${escapeXml(c.header)}</th>`).join('');
+  // The file name goes under the variant's name (a column of its own wraps long names into a tall, narrow strip).
+  const columns = RESULT_COLUMNS.filter((c) => c.field !== 'file');
+  const head = columns.map((c) => `<th scope="col" data-field="${c.field}">${escapeXml(c.header)}</th>`).join('');
   const rows = r.variants.map((v) => {
     const cells = resultCells(v);
-    return `<tr data-variant="${v.id}">${RESULT_COLUMNS.map((c) => `<td data-field="${c.field}">${escapeXml(cells[c.field])}</td>`).join('')}</tr>`;
+    const cell = (field: (typeof columns)[number]['field']): string =>
+      field === 'variant' ? `${escapeXml(cells.variant)}<small title="${escapeXml(cells.file)}">${escapeXml(cells.file)}</small>` : escapeXml(cells[field]);
+    return `<tr data-variant="${v.id}">${columns.map((c) => `<td data-field="${c.field}">${cell(c.field)}</td>`).join('')}</tr>`;
   });
   return `<div class="table-wrap"><table id="results-table"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }

@@ -19,9 +19,26 @@ const COLUMNS: readonly { field: ResultField; head: string; sub: string }[] = [
   { field: 'sqnr', head: 'SQNR', sub: 'output vs FP32' },
 ];
 
+/**
+ * The benchmark's warnings, one line per kind: "FP32 (original): the timings varied a lot (…); INT8: … — something
+ * else was using the processor. Close other tabs…". The advice after the first ": " is said once, not per variant.
+ */
+function groupWarnings(report: RunReport): string[] {
+  const byAdvice = new Map<string, string[]>();
+  for (const v of report.variants) {
+    for (const w of v.speed?.warnings ?? []) {
+      const cut = w.indexOf(': ');
+      const head = cut > 0 ? w.slice(0, cut) : w;
+      const advice = cut > 0 ? w.slice(cut + 2) : '';
+      byAdvice.set(advice, [...(byAdvice.get(advice) ?? []), `${v.label}: ${head.charAt(0).toLowerCase()}${head.slice(1)}`]);
+    }
+  }
+  return [...byAdvice.entries()].map(([advice, heads]) => `${heads.join('; ')}${advice !== '' ? ` — ${advice}` : ''}`);
+}
+
 export function ResultsTable({ report }: { report: RunReport }) {
   const where = report.environment === null ? 'speed not measured' : `speed on ${report.environment.description}`;
-  const warnings = report.variants.flatMap((v) => (v.speed === null ? [] : v.speed.warnings.map((w) => `${v.label}: ${w}`)));
+  const warnings = groupWarnings(report);
   return (
     <div className="compare-table-wrap panel">
       <div className="compare-table-scroll">

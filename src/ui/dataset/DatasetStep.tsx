@@ -82,7 +82,7 @@ export function DatasetStep({ files }: DatasetStepProps) {
       <header className="step-head">
         <span className="step-num" aria-hidden="true">2</span>
         <div>
-          <h2 id="step2-h">Dataset</h2>
+          <h2 id="step2-h">Data</h2>
           <p className="step-lede">Measure how accurate {card.fileName} is on your own images or NumPy tensors (.npy/.npz). They stay on this computer.</p>
         </div>
       </header>
