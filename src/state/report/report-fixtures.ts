@@ -4,7 +4,7 @@ import type { EvalReport } from '../../data/types';
 import type { ModelCard } from '../../onnx/summary';
 import type { Int8Report, LayerError } from '../../pipeline/int8';
 import type { BenchEntry, BenchVariant } from '../bench-view';
-import type { Int8Choices, Int8Outcome } from '../int8-slice';
+import { INT8_DEFAULTS, type Int8Choices, type Int8Outcome } from '../int8-slice';
 import type { RunInputs } from './types';
 
 export const FP32_BYTES = 4_955_271;
@@ -69,24 +69,7 @@ export function evalReport(top1: number | null, fidelity: { agreement: number; s
   };
 }
 
-export const DEFAULT_CHOICES: Int8Choices = {
-  mode: 'auto',
-  preset: 'auto',
-  calibration: 'mse',
-  perChannel: true,
-  subset: 300,
-  speed: 'auto',
-  excludeNodes: [],
-  excludeOpTypes: [],
-  accuracyAware: false,
-  maxDrop: 1,
-  dropKind: 'absolute',
-  metric: 'top1',
-  minSqnrDb: 25,
-  timeBudgetMin: 10,
-  sensitivity: false,
-  guard: true,
-};
+export const DEFAULT_CHOICES: Int8Choices = { ...INT8_DEFAULTS };
 
 const LAYERS: LayerError[] = [
   { tensor: 'data', producer: 'input', localSqnrDb: 41.2, cumulativeSqnrDb: Infinity, clippedShare: 0 },

@@ -251,25 +251,20 @@ function Int8Group({ choices, onChangeInt8, plan, samples }: AdvancedPanelProps)
         </select>
       </Field>
 
-      <Field id={`${id}-calibration`} label="Calibration method" hint={isStatic ? `How each range is chosen: ${INT8_METHOD_WORDS[c.calibration].hint}.` : staticOnly}>
-        <select
-          id={`${id}-calibration`}
-          data-testid="adv-calibration"
-          value={c.calibration}
-          disabled={!isStatic}
-          aria-describedby={`${id}-calibration-hint`}
-          onChange={(e) => onChangeInt8({ calibration: e.currentTarget.value as Int8Choices['calibration'] })}
-        >
-          {(Object.keys(INT8_METHOD_WORDS) as Int8Choices['calibration'][]).map((m) => (
-            <option key={m} value={m}>
-              {INT8_METHOD_WORDS[m].label}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <SelectField
+        id={`${id}-calibration`}
+        testId="adv-calibration"
+        label="Calibration method"
+        hint={isStatic ? `How each range is chosen: ${INT8_METHOD_WORDS[c.calibration].hint}.` : staticOnly}
+        value={c.calibration}
+        disabled={!isStatic}
+        options={(Object.keys(INT8_METHOD_WORDS) as Int8Choices['calibration'][]).map((m) => ({ value: m, label: INT8_METHOD_WORDS[m].label }))}
+        onChange={(calibration) => onChangeInt8({ calibration })}
+      />
 
-      <Field
+      <SelectField
         id={`${id}-preset`}
+        testId="adv-preset"
         label="Preset"
         hint={
           !isStatic
@@ -280,22 +275,11 @@ function Int8Group({ choices, onChangeInt8, plan, samples }: AdvancedPanelProps)
                 ? 'Ranges centred on zero: fastest, best after ReLU layers.'
                 : 'Ranges fitted to each side: more accurate when values are lopsided (sigmoid, GELU, swish).'
         }
-      >
-        <select
-          id={`${id}-preset`}
-          data-testid="adv-preset"
-          value={c.preset}
-          disabled={!isStatic}
-          aria-describedby={`${id}-preset-hint`}
-          onChange={(e) => onChangeInt8({ preset: e.currentTarget.value as Int8Choices['preset'] })}
-        >
-          {(Object.keys(INT8_PRESET_WORDS) as Int8Choices['preset'][]).map((p) => (
-            <option key={p} value={p}>
-              {INT8_PRESET_WORDS[p]}
-            </option>
-          ))}
-        </select>
-      </Field>
+        value={c.preset}
+        disabled={!isStatic}
+        options={(Object.keys(INT8_PRESET_WORDS) as Int8Choices['preset'][]).map((p) => ({ value: p, label: INT8_PRESET_WORDS[p] }))}
+        onChange={(preset) => onChangeInt8({ preset })}
+      />
 
       <NumberField
         id={`${id}-subset`}
@@ -323,22 +307,16 @@ function Int8Group({ choices, onChangeInt8, plan, samples }: AdvancedPanelProps)
         hint="One scale for each output channel instead of one for the whole layer: more accurate, and the usual choice."
       />
 
-      <Field id={`${id}-speed`} label="Runtime-aware speed" hint={isStatic ? SPEED_WORDS[c.speed].hint : staticOnly}>
-        <select
-          id={`${id}-speed`}
-          data-testid="adv-speed"
-          value={c.speed}
-          disabled={!isStatic}
-          aria-describedby={`${id}-speed-hint`}
-          onChange={(e) => onChangeInt8({ speed: e.currentTarget.value as Int8Choices['speed'] })}
-        >
-          {(Object.keys(SPEED_WORDS) as Int8Choices['speed'][]).map((s) => (
-            <option key={s} value={s}>
-              {SPEED_WORDS[s].label}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <SelectField
+        id={`${id}-speed`}
+        testId="adv-speed"
+        label="Runtime-aware speed"
+        hint={isStatic ? SPEED_WORDS[c.speed].hint : staticOnly}
+        value={c.speed}
+        disabled={!isStatic}
+        options={(Object.keys(SPEED_WORDS) as Int8Choices['speed'][]).map((v) => ({ value: v, label: SPEED_WORDS[v].label }))}
+        onChange={(speed) => onChangeInt8({ speed })}
+      />
     </Group>
   );
 }
@@ -539,6 +517,22 @@ function Field({ id, label, hint, error, children }: { id: string; label: string
         {hint}
       </span>
     </div>
+  );
+}
+
+/** A labelled select with its one-line hint (the hint is the select's description). */
+function SelectField<T extends string>(props: { id: string; testId: string; label: string; hint: ReactNode; value: T; disabled: boolean; options: { value: T; label: string }[]; onChange(value: T): void }) {
+  const { id, testId, label, hint, value, disabled, options, onChange } = props;
+  return (
+    <Field id={id} label={label} hint={hint}>
+      <select id={id} data-testid={testId} value={value} disabled={disabled} aria-describedby={`${id}-hint`} onChange={(e) => onChange(e.currentTarget.value as T)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </Field>
   );
 }
 
