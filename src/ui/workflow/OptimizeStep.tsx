@@ -7,7 +7,9 @@ import { defaultChoices } from '../../state/workflow-plan';
 import { WORKFLOW_STAGE_LABEL, type WorkflowStage } from '../../state/workflow-types';
 import type { ProgressView } from '../../state/progress-view';
 import { int8Labelled, int8Source } from '../../state/int8-slice';
+import { useEffect, useRef } from 'react';
 import { ErrorBanner } from '../ErrorBanner';
+import { scrollToSection } from '../scroll-to';
 import { ProgressPanel } from '../ProgressPanel';
 import { AdvancedPanel } from './AdvancedPanel';
 import './workflow.css';
@@ -34,6 +36,12 @@ function stageLabel(s: AppState, stage: WorkflowStage | undefined): string {
 export function OptimizeStep() {
   const state = useStore();
   const { workflow, model } = state;
+  // When a run finishes, take the user to its results (Compare renders in the same commit as status 'done').
+  const wasRunning = useRef(false);
+  useEffect(() => {
+    if (wasRunning.current && workflow.status === 'done' && workflow.report !== null) scrollToSection('step-compare');
+    wasRunning.current = workflow.status === 'running';
+  }, [workflow.status, workflow.report]);
   const card = model.card;
   if (card === null) return null;
   const plan = currentPlan(state);
