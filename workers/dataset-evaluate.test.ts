@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeNpy } from '../src/data/npy';
 import { inspectModel } from '../src/pipeline/inspect';
 import { loadOrt } from '../src/runtime/ort';
 import { evaluateDataset } from './dataset-evaluate';
@@ -67,5 +68,38 @@ describe('evaluateDataset with several variants', () => {
     );
     expect(result.variantReport?.fidelity?.top1Agreement).toBe(1);
     expect(result.variantReports).toBeUndefined();
+  });
+
+  it('reads the samples once for all passes, with the same results as reading them again', async () => {
+    const bytes = readFileSync(DEMO);
+    const card = inspectModel('shapes-cnn.onnx', new Uint8Array(bytes));
+    let reads = 0;
+    // Tensor files stand in for images (decoding needs a browser): each pass would read every file again.
+    const tensorFiles = [0, 1, 2, 3].map((k) => {
+      const data = Float32Array.from({ length: 3 * 32 * 32 }, (_, i) => ((i * 7 + k * 13) % 97) / 97);
+      const file = new File([encodeNpy(data, [1, 3, 32, 32]) as Uint8Array<ArrayBuffer>], `s${k}.npy`);
+      const counted = Object.assign(Object.create(file) as File, { arrayBuffer: () => (reads++, file.arrayBuffer()) });
+      return { file: counted, path: `s${k}.npy` };
+    });
+    const base: EvaluateRequest = {
+      model: [new File([bytes], 'shapes-cnn.onnx')],
+      inputKind: 'tensors',
+      images: [],
+      recipe: null,
+      tensorFiles,
+      samples: tensorFiles.map((t, k) => ({ name: t.path, dims: [1, 3, 32, 32], label: k % 4 })),
+      input: card.inputs[0]!,
+      mapping: null,
+      problems: [],
+    };
+    const cached = await evaluateDataset({ ...base, variants: [[new File([bytes], 'a.onnx')], [new File([bytes], 'b.onnx')]] }, () => undefined, new AbortController().signal);
+    expect(reads).toBe(4);
+    reads = 0;
+    const single = await evaluateDataset({ ...base, variant: [new File([bytes], 'a.onnx')] }, () => undefined, new AbortController().signal);
+    expect(reads).toBe(4);
+    expect(cached.variantReports![0]!.top1).toBe(single.variantReport!.top1);
+    expect(cached.variantReports![1]!.fidelity).toEqual(single.variantReport!.fidelity);
+    expect(cached.report.top1).toBe(single.report.top1);
+    expect(cached.variantReports![0]!.images).toBe(4);
   });
 });
