@@ -78,5 +78,10 @@ test('a model whose activations exceed what a browser can address is refused bef
   const bench = page.getByTestId('bench-panel');
   await expect(bench.getByTestId('bench-run')).toBeDisabled();
   await expect(bench.getByTestId('bench-blocked')).toContainText('4 GB');
+  // The one-button Optimize is refused with the same reason, before anything starts.
+  const optimize = page.getByTestId('optimize-step');
+  await expect(page.getByTestId('optimize')).toBeDisabled();
+  await expect(optimize.getByTestId('optimize-blocked')).toContainText(/more than the 4 GB/);
+  await expect(optimize.getByTestId('memory-estimate')).toHaveAttribute('data-fits', 'false');
   await page.screenshot({ path: 'test-results/big-model-refused.png', fullPage: true });
 });

@@ -9,6 +9,8 @@ import type { ProgressView } from '../../state/progress-view';
 import { int8Labelled, int8Source } from '../../state/int8-slice';
 import { useEffect, useRef } from 'react';
 import { ErrorBanner } from '../ErrorBanner';
+import { MemoryNote, memoryFor } from '../MemoryNote';
+import type { MemoryJob } from '../../shared/memory-estimate';
 import { scrollToSection } from '../scroll-to';
 import { ProgressPanel } from '../ProgressPanel';
 import { AdvancedPanel } from './AdvancedPanel';
@@ -52,6 +54,17 @@ export function OptimizeStep() {
   const platform = currentPlatform();
   const gpu = state.runtime.info?.webgpu;
   const source = int8Source(state);
+  // The run's heaviest job decides whether this browser can hold it (big models): the same estimate as each tool's.
+  const jobs: MemoryJob[] = [
+    ...(plan.choices.makeFp16 ? (['fp16'] as const) : []),
+    ...(plan.choices.makeInt8 ? [plan.int8Mode === 'static' ? ('int8-static' as const) : ('int8-dynamic' as const)] : []),
+    ...(plan.choices.evaluate && source.kind === 'dataset' ? (['evaluate'] as const) : []),
+    'bench',
+  ];
+  const memories = jobs.map((job) => ({ job, ...memoryFor(card, job) }));
+  const heaviest = memories.reduce((a, b) => (b.estimate.totalBytes > a.estimate.totalBytes ? b : a));
+  const tooBig = memories.find((m) => !m.verdict.fits);
+  const blocked = plan.blocked ?? (tooBig !== undefined && !tooBig.verdict.fits ? tooBig.verdict.reason : null);
   const progress: ProgressView | null =
     sub === null ? null : { ...sub, label: `Step ${workflow.current + 1} of ${workflow.stages.length}: ${stageLabel(state, stage)} — ${sub.label.charAt(0).toLowerCase()}${sub.label.slice(1)}` };
 
@@ -77,18 +90,19 @@ export function OptimizeStep() {
             type="button"
             className="btn btn-primary wf-optimize"
             data-testid="optimize"
-            disabled={running || plan.blocked !== null}
-            aria-describedby={plan.blocked !== null ? 'wf-blocked' : undefined}
+            disabled={running || blocked !== null}
+            aria-describedby={blocked !== null ? 'wf-blocked' : undefined}
             onClick={() => void state.runOptimize()}
           >
             {running ? 'Optimizing…' : workflow.report !== null && workflow.report.model.fileName === card.fileName ? 'Optimize again' : 'Optimize'}
           </button>
-          {plan.blocked !== null && !running && (
+          {blocked !== null && !running && (
             <p className="wf-blocked" id="wf-blocked" data-testid="optimize-blocked">
-              {plan.blocked}
+              {blocked}
             </p>
           )}
         </div>
+        {!running && <MemoryNote card={card} job={tooBig?.job ?? heaviest.job} />}
         <AdvancedPanel
           choices={state.optimizeChoices ?? defaultChoices(platform)}
           onChange={state.setOptimizeChoices}
