@@ -28,7 +28,7 @@ export function FactorsChart({ variants }: { variants: readonly VariantResult[] 
       notes={missing}
     >
       <ResponsiveContainer width="100%" height={CHART_HEIGHT_PX}>
-        <BarChart data={rows} margin={{ top: 28, right: 24, bottom: 8, left: 8 }} barCategoryGap="22%" barGap={8}>
+        <BarChart data={rows} margin={{ top: 28, right: 96, bottom: 8, left: 8 }} barCategoryGap="22%" barGap={8}>
           <CartesianGrid vertical={false} stroke={ink.grid} />
           <XAxis dataKey="measure" tick={ink.tick} tickLine={false} axisLine={{ stroke: ink.grid }} interval={0} />
           <YAxis type="number" domain={[0, niceCeil(max * 1.15)]} tick={ink.tick} tickFormatter={(n: number) => `${trimNumber(n)}x`} width={52} axisLine={false} />
@@ -43,7 +43,7 @@ export function FactorsChart({ variants }: { variants: readonly VariantResult[] 
             stroke={ink.strong}
             strokeWidth={2}
             strokeDasharray="8 5"
-            label={{ value: 'FP32 = 1x', position: 'insideBottomRight', fill: ink.strong, fontSize: ink.value.fontSize, fontWeight: 600 }}
+            label={{ value: 'FP32 = 1x', position: 'right', fill: ink.strong, fontSize: ink.value.fontSize, fontWeight: 600 }}
           />
         </BarChart>
       </ResponsiveContainer>
