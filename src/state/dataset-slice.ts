@@ -4,7 +4,7 @@ import { isBigModel } from '../shared/files';
 import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import { createDatasetClient } from '../../workers/clients';
-import type { DroppedFile, ScanResult } from '../../workers/dataset-api';
+import type { DroppedFile, EvaluateRequest, ScanResult } from '../../workers/dataset-api';
 import type { Int8Dataset } from '../../workers/optimize-api';
 // Small and dependency-free, so the random-input form and rescans get it without loading data/ into the first bundle.
 import { checkRandomSpec, defaultRandomSpec } from '../data/random-inputs';
@@ -68,6 +68,23 @@ export function datasetForJobs(state: Pick<AppState, 'dataset' | 'model'>): Int8
  * Measures the loaded model and each variant on the dataset in one worker job (the Optimize run): FP32 once, each
  * variant against it. Null when no dataset is ready. Rejects with QbError('cancelled') when `signal` aborts.
  */
+/** The evaluation request for the loaded model on the loaded dataset (`data` from datasetForJobs), plus variants. */
+function evaluationRequest(state: Pick<AppState, 'dataset' | 'model'>, data: Int8Dataset, variants: Pick<EvaluateRequest, 'variant' | 'variants'>): EvaluateRequest {
+  const { dataset, model } = state;
+  return {
+    model: model.files,
+    ...variants,
+    ...data,
+    ...(dataset.classList !== null ? { classNames: dataset.classList.names } : {}),
+    mapping: dataset.mapping,
+    problems: dataset.problems,
+  };
+}
+
+/**
+ * Measures the loaded model and each variant on the dataset in one worker job (the Optimize run): FP32 once, each
+ * variant against it. Null when no dataset is ready. Rejects with QbError('cancelled') when `signal` aborts.
+ */
 export async function evaluateVariants(
   state: Pick<AppState, 'dataset' | 'model'>,
   variants: File[][],
@@ -76,16 +93,8 @@ export async function evaluateVariants(
 ): Promise<{ report: EvalReport; variantReports: EvalReport[] } | null> {
   const data = datasetForJobs(state);
   if (data === null || state.model.card === null) return null;
-  const { dataset, model } = state;
-  const request = {
-    model: model.files,
-    variants,
-    ...data,
-    ...(dataset.classList !== null ? { classNames: dataset.classList.names } : {}),
-    mapping: dataset.mapping,
-    problems: dataset.problems,
-  };
-  const result = await client.run((api, jobId) => api.evaluate(jobId, request, proxy(onProgress)), signal, { recycle: isBigModel(model.files) });
+  const request = evaluationRequest(state, data, { variants });
+  const result = await client.run((api, jobId) => api.evaluate(jobId, request, proxy(onProgress)), signal, { recycle: isBigModel(state.model.files) });
   return { report: result.report, variantReports: result.variantReports ?? [] };
 }
 
@@ -236,7 +245,7 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
     },
 
     async runEvaluation(variant) {
-      const { model, dataset } = get();
+      const { model } = get();
       if (model.card === null) return;
       const data = datasetForJobs(get());
       if (data === null) return;
@@ -248,14 +257,7 @@ export const createDatasetSlice: StateCreator<AppState, [], [], DatasetSlice> = 
         if (evalAbort === abort) setEvaluation({ progress: view });
       });
       try {
-        const request = {
-          model: model.files,
-          ...(variant !== undefined && variant.length > 0 ? { variant } : {}),
-          ...data,
-          ...(dataset.classList !== null ? { classNames: dataset.classList.names } : {}),
-          mapping: dataset.mapping,
-          problems: dataset.problems,
-        };
+        const request = evaluationRequest(get(), data, variant !== undefined && variant.length > 0 ? { variant } : {});
         const result = await client.run((api, jobId) => api.evaluate(jobId, request, proxy(onProgress)), abort.signal, { recycle: isBigModel(model.files) });
         if (evalAbort !== abort) return;
         setEvaluation({ status: 'done', report: result.report, variantReport: result.variantReport, progress: null });
