@@ -54,22 +54,22 @@ export function formatLayerDb(db: number): string {
 
 /** Columns of the results table, in order: the dashboard and the HTML report both draw them from here. */
 export const RESULT_COLUMNS = [
-  { field: 'variant', header: 'Variant' },
-  { field: 'file', header: 'File' },
-  { field: 'size', header: 'Size' },
-  { field: 'gzip', header: 'gzip' },
-  { field: 'shrink', header: 'Smaller' },
-  { field: 'fps', header: 'FPS' },
-  { field: 'p50', header: 'p50' },
-  { field: 'p90', header: 'p90' },
-  { field: 'p99', header: 'p99' },
-  { field: 'cold', header: 'Cold start' },
-  { field: 'speedup', header: 'Speed-up' },
-  { field: 'top1', header: 'Top-1' },
-  { field: 'top5', header: 'Top-5' },
-  { field: 'agreement', header: 'Agrees with FP32' },
-  { field: 'sqnr', header: 'SQNR' },
-  { field: 'cosine', header: 'Cosine' },
+  { field: 'variant', header: 'Variant', sub: '' },
+  { field: 'file', header: 'File', sub: '' },
+  { field: 'size', header: 'Size', sub: '.onnx file' },
+  { field: 'gzip', header: 'gzip', sub: 'as served' },
+  { field: 'shrink', header: 'Smaller', sub: 'x vs FP32' },
+  { field: 'fps', header: 'FPS', sub: 'inferences / s' },
+  { field: 'p50', header: 'p50', sub: 'median' },
+  { field: 'p90', header: 'p90', sub: '9 in 10 faster' },
+  { field: 'p99', header: 'p99', sub: '99 in 100 faster' },
+  { field: 'speedup', header: 'Faster', sub: 'x vs FP32' },
+  { field: 'cold', header: 'Cold start', sub: 'session + first run' },
+  { field: 'top1', header: 'Top-1', sub: 'vs labels' },
+  { field: 'top5', header: 'Top-5', sub: 'vs labels' },
+  { field: 'agreement', header: 'Agreement', sub: 'with FP32' },
+  { field: 'sqnr', header: 'SQNR', sub: 'output vs FP32' },
+  { field: 'cosine', header: 'Cosine', sub: 'output vs FP32' },
 ] as const;
 
 export type ResultField = (typeof RESULT_COLUMNS)[number]['field'];

@@ -1,23 +1,8 @@
 // The results table, one row per variant, cells named by data-field with the same strings as the HTML report.
 import type { RunReport } from '../../state/report/types';
 import { VARIANT_COLOR } from './compare-colors';
-import { resultCells, type ResultField } from './compare-words';
+import { DASHBOARD_COLUMNS, resultCells } from './compare-words';
 
-/** Column heads in the order of the cells, with what each means for the title tooltip. */
-const COLUMNS: readonly { field: ResultField; head: string; sub: string }[] = [
-  { field: 'size', head: 'Size', sub: '.onnx file' },
-  { field: 'gzip', head: 'gzip', sub: 'as served' },
-  { field: 'shrink', head: 'Smaller', sub: 'x vs FP32' },
-  { field: 'fps', head: 'FPS', sub: 'inferences / s' },
-  { field: 'p50', head: 'p50', sub: 'median' },
-  { field: 'p90', head: 'p90', sub: '9 in 10 faster' },
-  { field: 'p99', head: 'p99', sub: '99 in 100 faster' },
-  { field: 'speedup', head: 'Faster', sub: 'x vs FP32' },
-  { field: 'cold', head: 'Cold start', sub: 'session + first run' },
-  { field: 'top1', head: 'Top-1', sub: 'vs labels' },
-  { field: 'agreement', head: 'Agreement', sub: 'with FP32' },
-  { field: 'sqnr', head: 'SQNR', sub: 'output vs FP32' },
-];
 
 /**
  * The benchmark's warnings, one line per kind: "FP32 (original): the timings varied a lot (…); INT8: … — something
@@ -49,9 +34,9 @@ export function ResultsTable({ report }: { report: RunReport }) {
           <thead>
             <tr>
               <th scope="col">Variant</th>
-              {COLUMNS.map((c) => (
+              {DASHBOARD_COLUMNS.map((c) => (
                 <th key={c.field} scope="col" data-field={c.field}>
-                  {c.head}
+                  {c.header}
                   <span className="compare-th-sub">{c.sub}</span>
                 </th>
               ))}
@@ -71,7 +56,7 @@ export function ResultsTable({ report }: { report: RunReport }) {
                       {v.fileName}
                     </span>
                   </th>
-                  {COLUMNS.map((c) => (
+                  {DASHBOARD_COLUMNS.map((c) => (
                     <td key={c.field} data-field={c.field}>
                       {cells[c.field]}
                     </td>

@@ -1,5 +1,5 @@
 // Compare's words and strings: tone words, the table's cells and headline numbers, all through report/format.ts.
-import { formatBytes, formatFactor, formatFps, formatPercent, resultCells as reportCells } from '../../state/report/format';
+import { formatBytes, formatFactor, formatFps, formatPercent, RESULT_COLUMNS, resultCells as reportCells } from '../../state/report/format';
 import type { VariantResult } from '../../state/report/types';
 import { SAME_SPEED_BAND } from '../../state/report/verdict';
 
@@ -22,6 +22,9 @@ export function toneWord(v: Pick<VariantResult, 'id' | 'tone'>): string {
 export type ResultField = 'size' | 'gzip' | 'shrink' | 'fps' | 'p50' | 'p90' | 'p99' | 'speedup' | 'cold' | 'top1' | 'agreement' | 'sqnr';
 
 export const RESULT_FIELDS: readonly ResultField[] = ['size', 'gzip', 'shrink', 'fps', 'p50', 'p90', 'p99', 'speedup', 'cold', 'top1', 'agreement', 'sqnr'];
+
+/** The dashboard's columns: the report's own (heads and what each means), the fields above in their order. */
+export const DASHBOARD_COLUMNS: readonly { field: ResultField; header: string; sub: string }[] = RESULT_FIELDS.map((f) => ({ ...RESULT_COLUMNS.find((c) => c.field === f)!, field: f }));
 
 export { MISSING as DASH } from '../../state/report/format';
 
